@@ -1,0 +1,347 @@
+//! `Ctx`: what a process can do. Every primitive of the kernel's public API is a method
+//! here; behaviours and models are written against nothing else.
+
+use super::limits::Outcome;
+use super::panics::LimitHit;
+use super::process::ProcResult;
+use super::rng::{self, Stream};
+use super::state::Kernel;
+use super::wait::{Receive, Sleep};
+use crate::term::{Atom, Pid, Ref, Term};
+use crate::trace::{EventKind, Via};
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+/// How to spawn a process: linked and/or monitored by the spawner, with a label.
+#[derive(Clone, Debug, Default)]
+pub struct SpawnOpts {
+    /// Link the new process to the spawner, atomically (SIG-6).
+    pub link: bool,
+    /// Monitor the new process from the spawner.
+    pub monitor: bool,
+    /// A human label for traces and reports (a child id or a tree path).
+    pub label: Option<String>,
+}
+
+/// A process's handle on the kernel. Cheap to clone; every clone acts as the same
+/// process.
+///
+/// Methods take effect at once, in virtual time, and never block; the `async` ones
+/// (`recv*`, `sleep`, `work`) suspend the process until the kernel resumes it.
+#[derive(Clone)]
+pub struct Ctx {
+    pub(crate) kernel: Rc<RefCell<Kernel>>,
+    pub(crate) me: Pid,
+}
+
+impl Ctx {
+    /// This process's pid (`self()`).
+    pub fn me(&self) -> Pid {
+        self.me
+    }
+
+    /// The current virtual time in microseconds.
+    pub fn now_us(&self) -> u64 {
+        self.kernel.borrow().now_us
+    }
+
+    /// The run's seed.
+    pub fn seed(&self) -> u64 {
+        self.kernel.borrow().seed
+    }
+
+    /// The random stream called `name`, derived from the run seed. Each call starts the
+    /// stream afresh, so a process should take its stream once and keep it.
+    pub fn rng(&self, name: &str) -> Stream {
+        rng::stream(self.seed(), name)
+    }
+
+    /// Ends the current process's poll when the run has hit a limit, so that even a
+    /// process that never awaits cannot run on past the limit.
+    pub(crate) fn abort_if_stopped(&self) {
+        let stopped = self.kernel.borrow().stop.is_some();
+        if stopped {
+            std::panic::panic_any(LimitHit);
+        }
+    }
+
+    // ----- spawning ----------------------------------------------------------------
+
+    /// Spawns a process running `body` with the given options; returns its pid and the
+    /// monitor reference when `opts.monitor` is set.
+    pub fn spawn_opt<F, Fut>(&self, opts: SpawnOpts, body: F) -> (Pid, Option<Ref>)
+    where
+        F: FnOnce(Ctx) -> Fut,
+        Fut: Future<Output = ProcResult> + 'static,
+    {
+        let result = spawn_into(&self.kernel, Some(self.me), opts, body);
+        self.abort_if_stopped();
+        result
+    }
+
+    /// `spawn/1`.
+    pub fn spawn<F, Fut>(&self, body: F) -> Pid
+    where
+        F: FnOnce(Ctx) -> Fut,
+        Fut: Future<Output = ProcResult> + 'static,
+    {
+        self.spawn_opt(SpawnOpts::default(), body).0
+    }
+
+    /// `spawn_link/1`: the link exists from the first instant (SIG-6).
+    pub fn spawn_link<F, Fut>(&self, body: F) -> Pid
+    where
+        F: FnOnce(Ctx) -> Fut,
+        Fut: Future<Output = ProcResult> + 'static,
+    {
+        self.spawn_opt(SpawnOpts { link: true, ..SpawnOpts::default() }, body).0
+    }
+
+    /// `spawn_monitor/1`.
+    pub fn spawn_monitor<F, Fut>(&self, body: F) -> (Pid, Ref)
+    where
+        F: FnOnce(Ctx) -> Fut,
+        Fut: Future<Output = ProcResult> + 'static,
+    {
+        let (pid, mref) = self.spawn_opt(SpawnOpts { monitor: true, ..SpawnOpts::default() }, body);
+        (pid, mref.unwrap_or(Ref(0)))
+    }
+
+    /// True while `pid` has not terminated (`is_process_alive/1`).
+    pub fn is_alive(&self, pid: Pid) -> bool {
+        self.kernel.borrow().is_alive(pid)
+    }
+
+    // ----- messages ----------------------------------------------------------------
+
+    /// `Pid ! Msg`. Never fails; a message to a dead process is lost.
+    pub fn send(&self, to: Pid, msg: Term) {
+        self.kernel.borrow_mut().send(Some(self.me), to, msg);
+        self.abort_if_stopped();
+    }
+
+    /// `Name ! Msg`: `Err(badarg)` when no process has the name (NAME-3).
+    pub fn send_named(&self, name: &Atom, msg: Term) -> Result<(), Term> {
+        let r = self.kernel.borrow_mut().send_named(Some(self.me), name, msg);
+        self.abort_if_stopped();
+        r
+    }
+
+    /// Sends `msg` to `to` through the alias `alias`: dropped, with a `drop` trace
+    /// event, unless the alias is still active in `to` (GS-7).
+    pub fn send_alias(&self, to: Pid, alias: Ref, msg: Term) {
+        self.kernel.borrow_mut().send_alias(Some(self.me), to, alias, msg);
+        self.abort_if_stopped();
+    }
+
+    /// Waits for any message.
+    pub async fn recv(&self) -> Term {
+        // With no timeout the receive can only end with a message.
+        Receive::new(self, |_: &Term| true, None).await.unwrap_or(Term::UNDEFINED)
+    }
+
+    /// Waits for any message for at most `timeout_us` of virtual time; `None` on timeout.
+    /// A timeout of 0 takes a queued message or returns at once (PROC-4).
+    pub fn recv_timeout(&self, timeout_us: u64) -> Receive<'_, fn(&Term) -> bool> {
+        Receive::new(self, |_: &Term| true, Some(timeout_us))
+    }
+
+    /// Selective receive: waits for the first message, in arrival order, for which
+    /// `matches` is true; others stay queued (PROC-4). `timeout_us` of `None` waits
+    /// for ever. `matches` runs inside the kernel and must not call `Ctx` methods.
+    pub fn recv_match<F>(&self, matches: F, timeout_us: Option<u64>) -> Receive<'_, F>
+    where
+        F: FnMut(&Term) -> bool + Unpin,
+    {
+        Receive::new(self, matches, timeout_us)
+    }
+
+    /// Spends `duration_us` of virtual time doing nothing; messages wait.
+    pub fn sleep(&self, duration_us: u64) -> Sleep<'_> {
+        Sleep::new(self, duration_us)
+    }
+
+    /// Spends `duration_us` of virtual time busy (a slow handler); the same mechanism
+    /// as [`Ctx::sleep`], named for what the model means.
+    pub fn work(&self, duration_us: u64) -> Sleep<'_> {
+        Sleep::new(self, duration_us)
+    }
+
+    /// The messages waiting in this process's mailbox, oldest first.
+    pub fn mailbox_len(&self) -> usize {
+        self.kernel.borrow().proc(self.me).map_or(0, |p| p.mailbox.len())
+    }
+
+    // ----- signals -----------------------------------------------------------------
+
+    /// `exit(Pid, Reason)`: sends an exit signal (SIG-3). Sent to this process itself,
+    /// a fatal signal takes effect when the process next suspends.
+    pub fn exit(&self, to: Pid, reason: Term) {
+        self.kernel.borrow_mut().exit_signal(self.me, to, reason, Via::ExitCall);
+        self.abort_if_stopped();
+    }
+
+    /// `process_flag(trap_exit, On)`; returns the old value.
+    pub fn trap_exit(&self, on: bool) -> bool {
+        let mut k = self.kernel.borrow_mut();
+        let me = self.me;
+        let old = k.proc_mut(me).map(|p| std::mem::replace(&mut p.trap_exit, on)).unwrap_or(false);
+        if old != on {
+            k.emit(EventKind::TrapExit { pid: me, on });
+        }
+        old
+    }
+
+    /// `link/1`: `Err(noproc)` when `other` is dead and this process does not trap
+    /// exits; a trapping process gets `{'EXIT', Other, noproc}` instead (SIG-2).
+    pub fn link(&self, other: Pid) -> Result<(), Term> {
+        let r = self.kernel.borrow_mut().link(self.me, other);
+        self.abort_if_stopped();
+        r
+    }
+
+    /// `unlink/1` (SIG-1). An `EXIT` already queued stays in the mailbox.
+    pub fn unlink(&self, other: Pid) {
+        self.kernel.borrow_mut().unlink(self.me, other);
+    }
+
+    /// `monitor(process, Pid)` (MON-1, MON-2).
+    pub fn monitor(&self, target: Pid) -> Ref {
+        let r = self.kernel.borrow_mut().monitor(self.me, Some(target), Term::Pid(target));
+        self.abort_if_stopped();
+        r
+    }
+
+    /// `monitor(process, Name)`: the `DOWN` names `{Name, nonode@nohost}` (MON-1).
+    pub fn monitor_name(&self, name: &Atom) -> Ref {
+        let mut k = self.kernel.borrow_mut();
+        let target = k.names.get(name).copied();
+        let object = Term::tuple([Term::Atom(name.clone()), Term::atom_owned("nonode@nohost")]);
+        let r = k.monitor(self.me, target, object);
+        drop(k);
+        self.abort_if_stopped();
+        r
+    }
+
+    /// `demonitor(Ref)` or, with `flush`, `demonitor(Ref, [flush])` (MON-4). Always
+    /// returns true, as OTP does.
+    pub fn demonitor(&self, mref: Ref, flush: bool) -> bool {
+        self.kernel.borrow_mut().demonitor(self.me, mref, flush);
+        true
+    }
+
+    /// A fresh reference (`make_ref/0`).
+    pub fn make_ref(&self) -> Ref {
+        self.kernel.borrow_mut().make_ref()
+    }
+
+    /// Activates a new alias for this process (`alias/0`).
+    pub fn alias(&self) -> Ref {
+        let mut k = self.kernel.borrow_mut();
+        let r = k.make_ref();
+        if let Some(p) = k.proc_mut(self.me) {
+            p.aliases.push(r);
+        }
+        r
+    }
+
+    /// Makes `mref` (usually a monitor reference) an active alias of this process, as
+    /// `monitor(process, P, [{alias, demonitor}])` does: demonitoring turns it off.
+    pub fn activate_alias(&self, mref: Ref) {
+        if let Some(p) = self.kernel.borrow_mut().proc_mut(self.me) {
+            p.aliases.push(mref);
+        }
+    }
+
+    /// Turns an alias off (`unalias/1`); later messages through it are dropped.
+    pub fn unalias(&self, alias: Ref) -> bool {
+        let mut k = self.kernel.borrow_mut();
+        let Some(p) = k.proc_mut(self.me) else { return false };
+        let before = p.aliases.len();
+        p.aliases.retain(|a| *a != alias);
+        p.aliases.len() != before
+    }
+
+    // ----- names -------------------------------------------------------------------
+
+    /// `register(Name, Pid)`: `Err(badarg)` when the name is taken, the pid already has
+    /// a name, or the pid is dead (NAME-1).
+    pub fn register(&self, name: Atom, pid: Pid) -> Result<(), Term> {
+        let r = self.kernel.borrow_mut().register(name, pid);
+        self.abort_if_stopped();
+        r
+    }
+
+    /// `unregister(Name)`: `Err(badarg)` when the name is not registered.
+    pub fn unregister(&self, name: &Atom) -> Result<(), Term> {
+        self.kernel.borrow_mut().unregister(name)
+    }
+
+    /// `whereis(Name)`.
+    pub fn whereis(&self, name: &Atom) -> Option<Pid> {
+        self.kernel.borrow().names.get(name).copied()
+    }
+
+    // ----- timers ------------------------------------------------------------------
+
+    /// `erlang:send_after(Delay, Pid, Msg)`, the delay in microseconds of virtual time.
+    pub fn send_after(&self, delay_us: u64, to: Pid, msg: Term) -> Ref {
+        self.kernel.borrow_mut().start_timer(delay_us, Term::Pid(to), msg)
+    }
+
+    /// `erlang:send_after(Delay, Name, Msg)`: the name is looked up when the timer
+    /// fires; if nobody holds it then, the message is lost.
+    pub fn send_after_named(&self, delay_us: u64, to: Atom, msg: Term) -> Ref {
+        self.kernel.borrow_mut().start_timer(delay_us, Term::Atom(to), msg)
+    }
+
+    /// `erlang:cancel_timer/1`: the microseconds that were left, or `None` when the
+    /// timer already fired (its message then stays in the mailbox, PROC-5).
+    pub fn cancel_timer(&self, tref: Ref) -> Option<u64> {
+        self.kernel.borrow_mut().cancel_timer(tref)
+    }
+
+    /// `erlang:read_timer/1`: microseconds left, or `None` when the timer is gone.
+    pub fn read_timer(&self, tref: Ref) -> Option<u64> {
+        self.kernel.borrow().read_timer(tref)
+    }
+
+    // ----- trace -------------------------------------------------------------------
+
+    /// Adds an event to the trace at the current virtual time. Behaviours use this for
+    /// their own vocabulary (gen_server, supervisor reports).
+    pub fn emit(&self, kind: EventKind) {
+        self.kernel.borrow_mut().emit(kind);
+        self.abort_if_stopped();
+    }
+
+    /// Why the run is stopping, if it is.
+    pub fn stopping(&self) -> Option<Outcome> {
+        self.kernel.borrow().stop.clone()
+    }
+}
+
+/// Spawns into `kernel`: reserve the pid, build the body outside the borrow (building
+/// it may run user code), then install it.
+pub(crate) fn spawn_into<F, Fut>(
+    kernel: &Rc<RefCell<Kernel>>,
+    parent: Option<Pid>,
+    opts: SpawnOpts,
+    body: F,
+) -> (Pid, Option<Ref>)
+where
+    F: FnOnce(Ctx) -> Fut,
+    Fut: Future<Output = ProcResult> + 'static,
+{
+    let reserved = kernel.borrow_mut().reserve_pid();
+    let Some(pid) = reserved else {
+        // The process limit is reached and the run is stopping: hand back a pid that
+        // names no process, which behaves as a dead one.
+        return (Pid { slot: u32::MAX, serial: 0 }, None);
+    };
+    let ctx = Ctx { kernel: kernel.clone(), me: pid };
+    let fut = Box::pin(body(ctx));
+    kernel.borrow_mut().install(pid, fut, parent, opts.link, opts.monitor, opts.label)
+        .map_or((pid, None), |r| (pid, Some(r)))
+}

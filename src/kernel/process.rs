@@ -1,0 +1,75 @@
+//! One process's record in the process table.
+
+use crate::term::{Atom, Pid, Ref, Term};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+
+/// What a process body returns: `Ok(())` is exit reason `normal`, `Err(r)` is exit `r`.
+pub type ProcResult = Result<(), Term>;
+
+/// A process body, pinned and type-erased.
+pub(crate) type Body = Pin<Box<dyn Future<Output = ProcResult>>>;
+
+/// Where a process is, as far as the scheduler is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// Ready to run, or running now.
+    Ready,
+    /// Blocked in `receive`; a new message wakes it.
+    Receive,
+    /// Spending virtual time (`sleep`/`work`); only its timer (or death) wakes it.
+    Sleep,
+}
+
+/// A monitor held on this process by `watcher`.
+#[derive(Clone, Debug)]
+pub(crate) struct MonitoredBy {
+    pub(crate) watcher: Pid,
+    /// The pid or `{Name, Node}` the watcher asked for (the DOWN's Object, MON-1).
+    pub(crate) object: Term,
+}
+
+pub(crate) struct Process {
+    pub(crate) body: Option<Body>,
+    pub(crate) mailbox: VecDeque<Term>,
+    /// Messages before this index were already rejected by the current selective
+    /// receive, so a wake-up only tests the new ones.
+    pub(crate) scan_from: usize,
+    pub(crate) wait: Wait,
+    /// Bumped on every suspension, so a stale timeout or wake-up is recognised.
+    pub(crate) wait_serial: u32,
+    pub(crate) timed_out: bool,
+    pub(crate) queued: bool,
+    pub(crate) trap_exit: bool,
+    /// Set once a fatal signal has been handled; the process dies when next scheduled.
+    pub(crate) pending_exit: Option<Term>,
+    pub(crate) links: BTreeSet<Pid>,
+    /// Monitors others hold on this process, in creation (reference) order.
+    pub(crate) monitored_by: BTreeMap<Ref, MonitoredBy>,
+    /// Monitors this process holds, with their targets.
+    pub(crate) monitoring: BTreeMap<Ref, Pid>,
+    pub(crate) name: Option<Atom>,
+    pub(crate) aliases: Vec<Ref>,
+}
+
+impl Process {
+    pub(crate) fn new(body: Body) -> Process {
+        Process {
+            body: Some(body),
+            mailbox: VecDeque::new(),
+            scan_from: 0,
+            wait: Wait::Ready,
+            wait_serial: 0,
+            timed_out: false,
+            queued: false,
+            trap_exit: false,
+            pending_exit: None,
+            links: BTreeSet::new(),
+            monitored_by: BTreeMap::new(),
+            monitoring: BTreeMap::new(),
+            name: None,
+            aliases: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! `Sim`: the single-threaded executor that owns a run.
+//!
+//! The loop: run every runnable process, in FIFO order, until none is left; then move
+//! the clock to the earliest timer and fire it; repeat until nothing is pending, the run
+//! reaches its end time, or a limit stops it.
+
+use super::ctx::{spawn_into, Ctx, SpawnOpts};
+use super::limits::{Limits, Outcome};
+use super::panics::{self, LimitHit};
+use super::process::{Body, ProcResult};
+use super::state::Kernel;
+use crate::term::{Atom, Pid, Term};
+use crate::trace::Event;
+use std::cell::RefCell;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+/// How to set up a run.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// The seed every random stream derives from.
+    pub seed: u64,
+    /// The run's bounds.
+    pub limits: Limits,
+    /// Keep every event in memory (for writing a trace). The fingerprint is the same
+    /// either way.
+    pub record: bool,
+}
+
+impl Default for SimConfig {
+    fn default() -> SimConfig {
+        SimConfig { seed: 0, limits: Limits::default(), record: false }
+    }
+}
+
+/// What a run (or a leg of one) ended with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunReport {
+    /// Why it stopped.
+    pub outcome: Outcome,
+    /// The fingerprint of every event so far.
+    pub fingerprint: u64,
+    /// How many events so far.
+    pub events: u64,
+    /// The virtual time reached, in microseconds.
+    pub virtual_time_us: u64,
+}
+
+/// A simulation: a kernel plus the executor that drives it.
+pub struct Sim {
+    kernel: Rc<RefCell<Kernel>>,
+}
+
+enum Step {
+    /// A process needs polling.
+    Poll(Pid, Body),
+    /// Something happened that needed no poll; look again.
+    Again,
+    /// Nothing is runnable and the next timer lies beyond the end (or there is none).
+    Idle,
+}
+
+impl Sim {
+    /// A new, empty simulation at virtual time 0.
+    pub fn new(config: SimConfig) -> Sim {
+        panics::install_quiet_hook();
+        let kernel = Kernel::new(config.seed, config.limits, config.record);
+        Sim { kernel: Rc::new(RefCell::new(kernel)) }
+    }
+
+    /// Spawns a top-level process (one with no parent).
+    pub fn spawn<F, Fut>(&mut self, body: F) -> Pid
+    where
+        F: FnOnce(Ctx) -> Fut,
+        Fut: Future<Output = ProcResult> + 'static,
+    {
+        spawn_into(&self.kernel, None, SpawnOpts::default(), body).0
+    }
+
+    /// Spawns a top-level process with a label.
+    pub fn spawn_labelled<F, Fut>(&mut self, label: &str, body: F) -> Pid
+    where
+        F: FnOnce(Ctx) -> Fut,
+        Fut: Future<Output = ProcResult> + 'static,
+    {
+        let opts = SpawnOpts { label: Some(label.to_string()), ..SpawnOpts::default() };
+        spawn_into(&self.kernel, None, opts, body).0
+    }
+
+    /// Sends a message from outside the simulation (the trace shows no sender).
+    pub fn send(&mut self, to: Pid, msg: Term) {
+        self.kernel.borrow_mut().send(None, to, msg);
+    }
+
+    /// Runs until nothing is left to do, or a limit stops the run (including
+    /// `max_virtual_time_us`, which ends it as `DurationReached`).
+    pub fn run(&mut self) -> RunReport {
+        let end = self.kernel.borrow().limits.max_virtual_time_us;
+        self.run_until(end)
+    }
+
+    /// Runs until virtual time `end_us` (events at `end_us` itself still happen), until
+    /// nothing is left to do, or until a limit stops the run. The run can be continued
+    /// with another call.
+    pub fn run_until(&mut self, end_us: u64) -> RunReport {
+        let waker = Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        let outcome = loop {
+            if let Some(stop) = self.kernel.borrow().stop.clone() {
+                break stop;
+            }
+            match self.next_step(end_us) {
+                Step::Poll(pid, body) => self.poll(pid, body, &mut cx),
+                Step::Again => {}
+                Step::Idle => {
+                    let mut k = self.kernel.borrow_mut();
+                    if k.timers.peek_time().is_some() {
+                        k.now_us = k.now_us.max(end_us);
+                        break Outcome::DurationReached { at_us: end_us };
+                    }
+                    break Outcome::Quiescent;
+                }
+            }
+        };
+        let k = self.kernel.borrow();
+        RunReport {
+            outcome,
+            fingerprint: k.recorder.fingerprint(),
+            events: k.recorder.count(),
+            virtual_time_us: k.now_us,
+        }
+    }
+
+    fn next_step(&mut self, end_us: u64) -> Step {
+        let mut k = self.kernel.borrow_mut();
+        if let Some(pid) = k.run_queue.pop_front() {
+            let Some(p) = k.proc_mut(pid) else { return Step::Again };
+            p.queued = false;
+            if let Some(reason) = p.pending_exit.take() {
+                let body = k.terminate(pid, reason);
+                drop(k);
+                drop(body);
+                return Step::Again;
+            }
+            return match p.body.take() {
+                Some(body) => Step::Poll(pid, body),
+                None => Step::Again,
+            };
+        }
+        match k.timers.peek_time() {
+            Some(at) if at <= end_us => {
+                let entry = k.timers.pop().expect("peeked");
+                k.now_us = k.now_us.max(entry.at_us);
+                k.fire(entry.what);
+                Step::Again
+            }
+            _ => Step::Idle,
+        }
+    }
+
+    fn poll(&mut self, pid: Pid, mut body: Body, cx: &mut Context<'_>) {
+        self.kernel.borrow_mut().running = Some(pid);
+        let result = panics::polling(|| {
+            std::panic::catch_unwind(AssertUnwindSafe(|| body.as_mut().poll(cx)))
+        });
+        let mut k = self.kernel.borrow_mut();
+        k.running = None;
+        let leftover = match result {
+            Ok(Poll::Pending) => {
+                let dying = k.proc_mut(pid).and_then(|p| p.pending_exit.take());
+                match dying {
+                    Some(reason) => k.terminate(pid, reason).or(Some(body)),
+                    None => {
+                        if let Some(p) = k.proc_mut(pid) {
+                            p.body = Some(body);
+                        }
+                        None
+                    }
+                }
+            }
+            Ok(Poll::Ready(result)) => {
+                let reason = k
+                    .proc_mut(pid)
+                    .and_then(|p| p.pending_exit.take())
+                    .unwrap_or_else(|| result.err().unwrap_or(Term::NORMAL));
+                k.terminate(pid, reason);
+                Some(body)
+            }
+            Err(payload) if payload.is::<LimitHit>() => Some(body),
+            Err(payload) => {
+                let reason = panics::reason_of(payload.as_ref());
+                k.terminate(pid, reason);
+                Some(body)
+            }
+        };
+        drop(k);
+        drop(leftover);
+    }
+
+    // ----- inspection (for tests, the CLI and benchmarks) ---------------------------
+
+    /// The current virtual time in microseconds.
+    pub fn now_us(&self) -> u64 {
+        self.kernel.borrow().now_us
+    }
+
+    /// True while `pid` has not terminated.
+    pub fn is_alive(&self, pid: Pid) -> bool {
+        self.kernel.borrow().is_alive(pid)
+    }
+
+    /// How many processes are alive.
+    pub fn live_processes(&self) -> u32 {
+        self.kernel.borrow().live_count()
+    }
+
+    /// A copy of `pid`'s mailbox, oldest first (empty for a dead process).
+    pub fn mailbox(&self, pid: Pid) -> Vec<Term> {
+        self.kernel.borrow().proc(pid).map(|p| p.mailbox.iter().cloned().collect()).unwrap_or_default()
+    }
+
+    /// `pid`'s link partners in spawn order.
+    pub fn links(&self, pid: Pid) -> Vec<Pid> {
+        self.kernel.borrow().proc(pid).map(|p| p.links.iter().copied().collect()).unwrap_or_default()
+    }
+
+    /// How many monitors `pid` holds on other processes.
+    pub fn monitors_held(&self, pid: Pid) -> usize {
+        self.kernel.borrow().proc(pid).map_or(0, |p| p.monitoring.len())
+    }
+
+    /// `whereis(Name)` from outside.
+    pub fn whereis(&self, name: &Atom) -> Option<Pid> {
+        self.kernel.borrow().names.get(name).copied()
+    }
+
+    /// The fingerprint of every event so far.
+    pub fn fingerprint(&self) -> u64 {
+        self.kernel.borrow().recorder.fingerprint()
+    }
+
+    /// The kept events (empty unless `record` was set).
+    pub fn events(&self) -> Vec<Event> {
+        self.kernel.borrow().recorder.events().to_vec()
+    }
+
+    /// Takes the kept events out of the simulation.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        self.kernel.borrow_mut().recorder.take_events()
+    }
+}

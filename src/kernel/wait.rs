@@ -1,0 +1,124 @@
+//! The two ways a process blocks: `receive` (selective, with an optional virtual-time
+//! timeout) and spending virtual time (`sleep`/`work`).
+
+use super::process::Wait;
+use super::Ctx;
+use crate::term::Term;
+use crate::trace::EventKind;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// The future returned by the `recv*` family of [`Ctx`]. Resolves to the first message
+/// that matches, or `None` when the timeout passes first (PROC-4).
+#[must_use = "a receive does nothing unless awaited"]
+pub struct Receive<'a, F> {
+    ctx: &'a Ctx,
+    matches: F,
+    timeout_us: Option<u64>,
+    started: bool,
+    armed: bool,
+}
+
+impl<'a, F: FnMut(&Term) -> bool + Unpin> Receive<'a, F> {
+    pub(crate) fn new(ctx: &'a Ctx, matches: F, timeout_us: Option<u64>) -> Self {
+        Receive { ctx, matches, timeout_us, started: false, armed: false }
+    }
+}
+
+impl<F: FnMut(&Term) -> bool + Unpin> Future for Receive<'_, F> {
+    type Output = Option<Term>;
+
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Term>> {
+        let this = self.get_mut();
+        let me = this.ctx.me;
+        let mut k = this.ctx.kernel.borrow_mut();
+        let Some(p) = k.proc_mut(me) else { return Poll::Pending };
+        if !this.started {
+            this.started = true;
+            p.scan_from = 0;
+        }
+        let mut found = None;
+        for i in p.scan_from..p.mailbox.len() {
+            if (this.matches)(&p.mailbox[i]) {
+                found = Some(i);
+                break;
+            }
+        }
+        let done = match found {
+            Some(i) => Some(p.mailbox.remove(i)),
+            None if p.timed_out || this.timeout_us == Some(0) => Some(None),
+            None => {
+                p.scan_from = p.mailbox.len();
+                p.wait = Wait::Receive;
+                None
+            }
+        };
+        match done {
+            Some(result) => {
+                p.wait = Wait::Ready;
+                p.scan_from = 0;
+                if this.armed {
+                    k.disarm_wake(me);
+                }
+                if let Some(msg) = &result {
+                    k.emit(EventKind::Recv { pid: me, msg: msg.clone() });
+                }
+                drop(k);
+                this.ctx.abort_if_stopped();
+                Poll::Ready(result)
+            }
+            None => {
+                if let (Some(t), false) = (this.timeout_us, this.armed) {
+                    this.armed = true;
+                    let at = k.now_us.saturating_add(t);
+                    k.arm_wake(me, at);
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// The future returned by [`Ctx::sleep`] and [`Ctx::work`]: resolves once the given
+/// virtual time has passed. Messages arriving meanwhile wait in the mailbox.
+#[must_use = "a sleep does nothing unless awaited"]
+pub struct Sleep<'a> {
+    ctx: &'a Ctx,
+    duration_us: u64,
+    armed: bool,
+}
+
+impl<'a> Sleep<'a> {
+    pub(crate) fn new(ctx: &'a Ctx, duration_us: u64) -> Self {
+        Sleep { ctx, duration_us, armed: false }
+    }
+}
+
+impl Future for Sleep<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let me = this.ctx.me;
+        let mut k = this.ctx.kernel.borrow_mut();
+        if !this.armed {
+            this.armed = true;
+            let at = k.now_us.saturating_add(this.duration_us);
+            k.arm_wake(me, at);
+            if let Some(p) = k.proc_mut(me) {
+                p.wait = Wait::Sleep;
+            }
+            return Poll::Pending;
+        }
+        match k.proc_mut(me) {
+            Some(p) if p.timed_out => {
+                p.timed_out = false;
+                p.wait = Wait::Ready;
+                p.wait_serial = p.wait_serial.wrapping_add(1);
+                Poll::Ready(())
+            }
+            _ => Poll::Pending,
+        }
+    }
+}

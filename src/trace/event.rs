@@ -1,0 +1,200 @@
+//! The event vocabulary of a run (semantics reference, section 15).
+//!
+//! Every observable step of a simulation is one [`Event`]. The trace is the single
+//! source of truth: summaries, expectations, reports and replay read events, never
+//! kernel internals. Field names follow the reference so that traces can be compared
+//! with recordings from real OTP.
+
+use crate::term::{Atom, Pid, Ref, Term};
+use serde::Serialize;
+
+/// One trace event: when it happened, its place in the run's total order, and what.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    /// Virtual time in microseconds.
+    pub t: u64,
+    /// Position in the run's event order, from 0, without gaps.
+    pub seq: u64,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// How an exit signal was sent (SIG-3 distinguishes the two for `kill`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    /// The sender was a linked process that died.
+    Link,
+    /// The sender called `exit/2`.
+    ExitCall,
+}
+
+/// What the receiver did with an exit signal (SIG-3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalOutcome {
+    /// A non-trapping receiver ignored a `normal` signal from another process.
+    Ignored,
+    /// A trapping receiver got an `{'EXIT', From, Reason}` message.
+    Trapped,
+    /// The receiver died.
+    KilledReceiver,
+    /// The receiver was already exiting; the signal had no effect.
+    AlreadyExiting,
+}
+
+/// The kinds of event. Serialized with a `kind` field naming the variant in snake_case.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A process was created (SIG-6). `parent` is absent for processes the run started.
+    Spawn {
+        /// The spawning process.
+        parent: Option<Pid>,
+        /// The new process.
+        child: Pid,
+        /// Created linked to the parent.
+        linked: bool,
+        /// Created monitored by the parent.
+        monitored: bool,
+        /// A human label (a child id or tree path), when the spawner gave one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    /// A local name was taken (NAME-1).
+    Register {
+        /// The process.
+        pid: Pid,
+        /// The name.
+        name: Atom,
+    },
+    /// A local name was released, explicitly or by death (NAME-2).
+    Unregister {
+        /// The process that held it.
+        pid: Pid,
+        /// The name.
+        name: Atom,
+    },
+    /// A message was sent. `to` is a pid or a name; `outcome` is `badarg` when the name
+    /// was not registered (NAME-3).
+    Send {
+        /// The sender (absent for messages the run injects from outside).
+        from: Option<Pid>,
+        /// The destination as the sender named it.
+        to: Term,
+        /// The message.
+        msg: Term,
+        /// Set when the send failed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        outcome: Option<Atom>,
+    },
+    /// A process took a message from its mailbox (handled, not merely queued).
+    Recv {
+        /// The receiver.
+        pid: Pid,
+        /// The message.
+        msg: Term,
+    },
+    /// A message to an inactive alias was discarded (GS-7).
+    Drop {
+        /// The process the alias belonged to.
+        to: Pid,
+        /// The message.
+        msg: Term,
+        /// Why: `inactive_alias`.
+        why: Atom,
+    },
+    /// A link was made (SIG-1).
+    Link {
+        /// The process that asked.
+        a: Pid,
+        /// The other end.
+        b: Pid,
+    },
+    /// A link was removed (SIG-1).
+    Unlink {
+        /// The process that asked.
+        a: Pid,
+        /// The other end.
+        b: Pid,
+    },
+    /// A monitor was made (MON-1). `target` is the pid or the name monitored.
+    Monitor {
+        /// The monitoring process.
+        watcher: Pid,
+        /// What it monitors.
+        target: Term,
+        /// The monitor reference.
+        #[serde(rename = "ref")]
+        mref: Ref,
+    },
+    /// A monitor was removed (MON-4).
+    Demonitor {
+        /// The monitoring process.
+        watcher: Pid,
+        /// The monitor reference.
+        #[serde(rename = "ref")]
+        mref: Ref,
+        /// Whether a queued `DOWN` was flushed too.
+        flush: bool,
+    },
+    /// An exit signal was sent.
+    ExitSignal {
+        /// The sender.
+        from: Pid,
+        /// The receiver.
+        to: Pid,
+        /// The reason carried.
+        reason: Term,
+        /// Over a link or by `exit/2`.
+        via: Via,
+    },
+    /// The receiver handled an exit signal (SIG-3).
+    ExitSignalHandled {
+        /// The receiver.
+        to: Pid,
+        /// The sender.
+        from: Pid,
+        /// The reason carried.
+        reason: Term,
+        /// What the receiver did.
+        outcome: SignalOutcome,
+    },
+    /// A process terminated (PROC-7).
+    Exit {
+        /// The process.
+        pid: Pid,
+        /// Its exit reason.
+        reason: Term,
+    },
+    /// A `DOWN` message was queued for a watcher (MON-1, MON-2).
+    Down {
+        /// The monitoring process.
+        watcher: Pid,
+        /// The monitored pid or name.
+        target: Term,
+        /// The monitor reference.
+        #[serde(rename = "ref")]
+        mref: Ref,
+        /// The reason (`noproc` for a target already dead).
+        reason: Term,
+    },
+    /// A timer expired and its message was sent (PROC-5).
+    TimerFire {
+        /// The destination process or name.
+        owner: Term,
+        /// The timer reference.
+        #[serde(rename = "ref")]
+        tref: Ref,
+        /// The message.
+        msg: Term,
+    },
+    /// A process changed its `trap_exit` flag.
+    TrapExit {
+        /// The process.
+        pid: Pid,
+        /// The new value.
+        on: bool,
+    },
+}

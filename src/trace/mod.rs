@@ -1,0 +1,60 @@
+//! The trace: the event vocabulary, the recorder the kernel writes into, and the
+//! fingerprint of a run.
+
+mod event;
+mod fingerprint;
+
+pub use event::{Event, EventKind, SignalOutcome, Via};
+pub use fingerprint::Fingerprinter;
+
+/// Collects a run's events: always folds them into the fingerprint, and keeps them only
+/// when recording is on, so switching recording off never changes the fingerprint.
+#[derive(Debug)]
+pub struct Recorder {
+    fingerprint: Fingerprinter,
+    events: Option<Vec<Event>>,
+    count: u64,
+}
+
+impl Recorder {
+    /// A recorder that keeps events when `keep_events` is true.
+    pub fn new(keep_events: bool) -> Recorder {
+        Recorder {
+            fingerprint: Fingerprinter::new(),
+            events: keep_events.then(Vec::new),
+            count: 0,
+        }
+    }
+
+    /// Adds one event at virtual time `t`; returns its sequence number.
+    pub fn record(&mut self, t: u64, kind: EventKind) -> u64 {
+        let seq = self.count;
+        self.count += 1;
+        let event = Event { t, seq, kind };
+        self.fingerprint.add(&event);
+        if let Some(events) = &mut self.events {
+            events.push(event);
+        }
+        seq
+    }
+
+    /// How many events were recorded so far.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The fingerprint of the events so far.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint.value()
+    }
+
+    /// The kept events (empty when recording was off).
+    pub fn events(&self) -> &[Event] {
+        self.events.as_deref().unwrap_or(&[])
+    }
+
+    /// Takes the kept events out of the recorder.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        self.events.take().unwrap_or_default()
+    }
+}
