@@ -30,3 +30,9 @@
 pub mod kernel;
 pub mod term;
 pub mod trace;
+pub mod workloads;
+
+// The README's examples run as doctests, so the front page cannot drift from the code.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,10 +1,12 @@
 //! The `otpsim` command line: a thin shell over the library.
 #![forbid(unsafe_code)]
 
-fn main() {
-    std::process::exit(otpsim_cli_main());
-}
+mod cli;
 
-fn otpsim_cli_main() -> i32 {
-    0
+use clap::Parser;
+
+fn main() {
+    // clap exits with code 2 and a usage message on a bad flag.
+    let args = cli::Cli::parse();
+    std::process::exit(cli::run(args));
 }

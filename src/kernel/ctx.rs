@@ -95,7 +95,14 @@ impl Ctx {
         F: FnOnce(Ctx) -> Fut,
         Fut: Future<Output = ProcResult> + 'static,
     {
-        self.spawn_opt(SpawnOpts { link: true, ..SpawnOpts::default() }, body).0
+        self.spawn_opt(
+            SpawnOpts {
+                link: true,
+                ..SpawnOpts::default()
+            },
+            body,
+        )
+        .0
     }
 
     /// `spawn_monitor/1`.
@@ -104,7 +111,13 @@ impl Ctx {
         F: FnOnce(Ctx) -> Fut,
         Fut: Future<Output = ProcResult> + 'static,
     {
-        let (pid, mref) = self.spawn_opt(SpawnOpts { monitor: true, ..SpawnOpts::default() }, body);
+        let (pid, mref) = self.spawn_opt(
+            SpawnOpts {
+                monitor: true,
+                ..SpawnOpts::default()
+            },
+            body,
+        );
         (pid, mref.unwrap_or(Ref(0)))
     }
 
@@ -123,7 +136,10 @@ impl Ctx {
 
     /// `Name ! Msg`: `Err(badarg)` when no process has the name (NAME-3).
     pub fn send_named(&self, name: &Atom, msg: Term) -> Result<(), Term> {
-        let r = self.kernel.borrow_mut().send_named(Some(self.me), name, msg);
+        let r = self
+            .kernel
+            .borrow_mut()
+            .send_named(Some(self.me), name, msg);
         self.abort_if_stopped();
         r
     }
@@ -131,14 +147,18 @@ impl Ctx {
     /// Sends `msg` to `to` through the alias `alias`: dropped, with a `drop` trace
     /// event, unless the alias is still active in `to` (GS-7).
     pub fn send_alias(&self, to: Pid, alias: Ref, msg: Term) {
-        self.kernel.borrow_mut().send_alias(Some(self.me), to, alias, msg);
+        self.kernel
+            .borrow_mut()
+            .send_alias(Some(self.me), to, alias, msg);
         self.abort_if_stopped();
     }
 
     /// Waits for any message.
     pub async fn recv(&self) -> Term {
         // With no timeout the receive can only end with a message.
-        Receive::new(self, |_: &Term| true, None).await.unwrap_or(Term::UNDEFINED)
+        Receive::new(self, |_: &Term| true, None)
+            .await
+            .unwrap_or(Term::UNDEFINED)
     }
 
     /// Waits for any message for at most `timeout_us` of virtual time; `None` on timeout.
@@ -170,7 +190,10 @@ impl Ctx {
 
     /// The messages waiting in this process's mailbox, oldest first.
     pub fn mailbox_len(&self) -> usize {
-        self.kernel.borrow().proc(self.me).map_or(0, |p| p.mailbox.len())
+        self.kernel
+            .borrow()
+            .proc(self.me)
+            .map_or(0, |p| p.mailbox.len())
     }
 
     // ----- signals -----------------------------------------------------------------
@@ -178,7 +201,9 @@ impl Ctx {
     /// `exit(Pid, Reason)`: sends an exit signal (SIG-3). Sent to this process itself,
     /// a fatal signal takes effect when the process next suspends.
     pub fn exit(&self, to: Pid, reason: Term) {
-        self.kernel.borrow_mut().exit_signal(self.me, to, reason, Via::ExitCall);
+        self.kernel
+            .borrow_mut()
+            .exit_signal(self.me, to, reason, Via::ExitCall);
         self.abort_if_stopped();
     }
 
@@ -186,7 +211,10 @@ impl Ctx {
     pub fn trap_exit(&self, on: bool) -> bool {
         let mut k = self.kernel.borrow_mut();
         let me = self.me;
-        let old = k.proc_mut(me).map(|p| std::mem::replace(&mut p.trap_exit, on)).unwrap_or(false);
+        let old = k
+            .proc_mut(me)
+            .map(|p| std::mem::replace(&mut p.trap_exit, on))
+            .unwrap_or(false);
         if old != on {
             k.emit(EventKind::TrapExit { pid: me, on });
         }
@@ -208,7 +236,10 @@ impl Ctx {
 
     /// `monitor(process, Pid)` (MON-1, MON-2).
     pub fn monitor(&self, target: Pid) -> Ref {
-        let r = self.kernel.borrow_mut().monitor(self.me, Some(target), Term::Pid(target));
+        let r = self
+            .kernel
+            .borrow_mut()
+            .monitor(self.me, Some(target), Term::Pid(target));
         self.abort_if_stopped();
         r
     }
@@ -257,7 +288,9 @@ impl Ctx {
     /// Turns an alias off (`unalias/1`); later messages through it are dropped.
     pub fn unalias(&self, alias: Ref) -> bool {
         let mut k = self.kernel.borrow_mut();
-        let Some(p) = k.proc_mut(self.me) else { return false };
+        let Some(p) = k.proc_mut(self.me) else {
+            return false;
+        };
         let before = p.aliases.len();
         p.aliases.retain(|a| *a != alias);
         p.aliases.len() != before
@@ -287,13 +320,17 @@ impl Ctx {
 
     /// `erlang:send_after(Delay, Pid, Msg)`, the delay in microseconds of virtual time.
     pub fn send_after(&self, delay_us: u64, to: Pid, msg: Term) -> Ref {
-        self.kernel.borrow_mut().start_timer(delay_us, Term::Pid(to), msg)
+        self.kernel
+            .borrow_mut()
+            .start_timer(delay_us, Term::Pid(to), msg)
     }
 
     /// `erlang:send_after(Delay, Name, Msg)`: the name is looked up when the timer
     /// fires; if nobody holds it then, the message is lost.
     pub fn send_after_named(&self, delay_us: u64, to: Atom, msg: Term) -> Ref {
-        self.kernel.borrow_mut().start_timer(delay_us, Term::Atom(to), msg)
+        self.kernel
+            .borrow_mut()
+            .start_timer(delay_us, Term::Atom(to), msg)
     }
 
     /// `erlang:cancel_timer/1`: the microseconds that were left, or `None` when the
@@ -338,10 +375,21 @@ where
     let Some(pid) = reserved else {
         // The process limit is reached and the run is stopping: hand back a pid that
         // names no process, which behaves as a dead one.
-        return (Pid { slot: u32::MAX, serial: 0 }, None);
+        return (
+            Pid {
+                slot: u32::MAX,
+                serial: 0,
+            },
+            None,
+        );
     };
-    let ctx = Ctx { kernel: kernel.clone(), me: pid };
+    let ctx = Ctx {
+        kernel: kernel.clone(),
+        me: pid,
+    };
     let fut = Box::pin(body(ctx));
-    kernel.borrow_mut().install(pid, fut, parent, opts.link, opts.monitor, opts.label)
+    kernel
+        .borrow_mut()
+        .install(pid, fut, parent, opts.link, opts.monitor, opts.label)
         .map_or((pid, None), |r| (pid, Some(r)))
 }

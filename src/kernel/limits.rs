@@ -90,9 +90,13 @@ impl Outcome {
 impl std::fmt::Display for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Outcome::Quiescent => write!(f, "quiescent: no process can run and no timer is pending"),
+            Outcome::Quiescent => {
+                write!(f, "quiescent: no process can run and no timer is pending")
+            }
             Outcome::DurationReached { at_us } => write!(f, "duration reached at {at_us} us"),
-            Outcome::EventLimit { limit } => write!(f, "event limit: the run reached {limit} events"),
+            Outcome::EventLimit { limit } => {
+                write!(f, "event limit: the run reached {limit} events")
+            }
             Outcome::LivelockLimit { limit, at_us } => write!(
                 f,
                 "livelock limit: {limit} events at virtual time {at_us} us without time moving on"

@@ -31,7 +31,11 @@ pub struct SimConfig {
 
 impl Default for SimConfig {
     fn default() -> SimConfig {
-        SimConfig { seed: 0, limits: Limits::default(), record: false }
+        SimConfig {
+            seed: 0,
+            limits: Limits::default(),
+            record: false,
+        }
     }
 }
 
@@ -67,7 +71,9 @@ impl Sim {
     pub fn new(config: SimConfig) -> Sim {
         panics::install_quiet_hook();
         let kernel = Kernel::new(config.seed, config.limits, config.record);
-        Sim { kernel: Rc::new(RefCell::new(kernel)) }
+        Sim {
+            kernel: Rc::new(RefCell::new(kernel)),
+        }
     }
 
     /// Spawns a top-level process (one with no parent).
@@ -85,7 +91,10 @@ impl Sim {
         F: FnOnce(Ctx) -> Fut,
         Fut: Future<Output = ProcResult> + 'static,
     {
-        let opts = SpawnOpts { label: Some(label.to_string()), ..SpawnOpts::default() };
+        let opts = SpawnOpts {
+            label: Some(label.to_string()),
+            ..SpawnOpts::default()
+        };
         spawn_into(&self.kernel, None, opts, body).0
     }
 
@@ -136,7 +145,9 @@ impl Sim {
     fn next_step(&mut self, end_us: u64) -> Step {
         let mut k = self.kernel.borrow_mut();
         if let Some(pid) = k.run_queue.pop_front() {
-            let Some(p) = k.proc_mut(pid) else { return Step::Again };
+            let Some(p) = k.proc_mut(pid) else {
+                return Step::Again;
+            };
             p.queued = false;
             if let Some(reason) = p.pending_exit.take() {
                 let body = k.terminate(pid, reason);
@@ -218,17 +229,28 @@ impl Sim {
 
     /// A copy of `pid`'s mailbox, oldest first (empty for a dead process).
     pub fn mailbox(&self, pid: Pid) -> Vec<Term> {
-        self.kernel.borrow().proc(pid).map(|p| p.mailbox.iter().cloned().collect()).unwrap_or_default()
+        self.kernel
+            .borrow()
+            .proc(pid)
+            .map(|p| p.mailbox.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// `pid`'s link partners in spawn order.
     pub fn links(&self, pid: Pid) -> Vec<Pid> {
-        self.kernel.borrow().proc(pid).map(|p| p.links.iter().copied().collect()).unwrap_or_default()
+        self.kernel
+            .borrow()
+            .proc(pid)
+            .map(|p| p.links.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     /// How many monitors `pid` holds on other processes.
     pub fn monitors_held(&self, pid: Pid) -> usize {
-        self.kernel.borrow().proc(pid).map_or(0, |p| p.monitoring.len())
+        self.kernel
+            .borrow()
+            .proc(pid)
+            .map_or(0, |p| p.monitoring.len())
     }
 
     /// `whereis(Name)` from outside.

@@ -53,7 +53,13 @@ fn exit_message(from: Pid, reason: Term) -> Term {
 }
 
 pub(crate) fn down_message(mref: Ref, object: Term, reason: Term) -> Term {
-    Term::tuple([Term::atom_owned("DOWN"), Term::Ref(mref), atom("process"), object, reason])
+    Term::tuple([
+        Term::atom_owned("DOWN"),
+        Term::Ref(mref),
+        atom("process"),
+        object,
+        reason,
+    ])
 }
 
 impl Kernel {
@@ -90,7 +96,9 @@ impl Kernel {
         self.recorder.record(self.now_us, kind);
         if self.stop.is_none() {
             if self.recorder.count() >= self.limits.max_events {
-                self.stop = Some(Outcome::EventLimit { limit: self.limits.max_events });
+                self.stop = Some(Outcome::EventLimit {
+                    limit: self.limits.max_events,
+                });
             } else if self.instant_events >= self.limits.max_events_per_instant {
                 self.stop = Some(Outcome::LivelockLimit {
                     limit: self.limits.max_events_per_instant,
@@ -147,7 +155,9 @@ impl Kernel {
     /// limit is reached (the run is then stopping).
     pub(crate) fn reserve_pid(&mut self) -> Option<Pid> {
         if self.live >= self.limits.max_processes || self.next_serial == u32::MAX {
-            self.stop.get_or_insert(Outcome::ProcessLimit { limit: self.limits.max_processes });
+            self.stop.get_or_insert(Outcome::ProcessLimit {
+                limit: self.limits.max_processes,
+            });
             return None;
         }
         let serial = self.next_serial;
@@ -178,7 +188,13 @@ impl Kernel {
         label: Option<String>,
     ) -> Option<Ref> {
         self.slots[pid.slot as usize].proc = Some(Process::new(body));
-        self.emit(EventKind::Spawn { parent, child: pid, linked: link, monitored: monitor, label });
+        self.emit(EventKind::Spawn {
+            parent,
+            child: pid,
+            linked: link,
+            monitored: monitor,
+            label,
+        });
         let parent = parent.filter(|p| self.is_alive(*p));
         let mut mref = None;
         if let Some(parent) = parent {
@@ -188,7 +204,11 @@ impl Kernel {
             if monitor {
                 let r = self.make_ref();
                 self.add_monitor(parent, pid, r, Term::Pid(pid));
-                self.emit(EventKind::Monitor { watcher: parent, target: Term::Pid(pid), mref: r });
+                self.emit(EventKind::Monitor {
+                    watcher: parent,
+                    target: Term::Pid(pid),
+                    mref: r,
+                });
                 mref = Some(r);
             }
         }
@@ -224,7 +244,10 @@ impl Kernel {
             return;
         }
         if p.mailbox.len() >= limit {
-            self.stop.get_or_insert(Outcome::MailboxLimit { limit: limit as u32, pid: to });
+            self.stop.get_or_insert(Outcome::MailboxLimit {
+                limit: limit as u32,
+                pid: to,
+            });
             return;
         }
         p.mailbox.push_back(msg);
@@ -236,15 +259,30 @@ impl Kernel {
 
     /// `from ! msg` to a pid.
     pub(crate) fn send(&mut self, from: Option<Pid>, to: Pid, msg: Term) {
-        self.emit(EventKind::Send { from, to: Term::Pid(to), msg: msg.clone(), outcome: None });
+        self.emit(EventKind::Send {
+            from,
+            to: Term::Pid(to),
+            msg: msg.clone(),
+            outcome: None,
+        });
         self.deliver(to, msg);
     }
 
     /// `Name ! msg`: badarg when the name is not registered (NAME-3).
-    pub(crate) fn send_named(&mut self, from: Option<Pid>, name: &Atom, msg: Term) -> Result<(), Term> {
+    pub(crate) fn send_named(
+        &mut self,
+        from: Option<Pid>,
+        name: &Atom,
+        msg: Term,
+    ) -> Result<(), Term> {
         match self.names.get(name).copied() {
             Some(pid) => {
-                self.emit(EventKind::Send { from, to: Term::Atom(name.clone()), msg: msg.clone(), outcome: None });
+                self.emit(EventKind::Send {
+                    from,
+                    to: Term::Atom(name.clone()),
+                    msg: msg.clone(),
+                    outcome: None,
+                });
                 self.deliver(pid, msg);
                 Ok(())
             }
@@ -262,19 +300,33 @@ impl Kernel {
 
     /// Sends through an alias: delivered only while `alias` is active in `to` (GS-7).
     pub(crate) fn send_alias(&mut self, from: Option<Pid>, to: Pid, alias: Ref, msg: Term) {
-        self.emit(EventKind::Send { from, to: Term::Pid(to), msg: msg.clone(), outcome: None });
+        self.emit(EventKind::Send {
+            from,
+            to: Term::Pid(to),
+            msg: msg.clone(),
+            outcome: None,
+        });
         let active = self.proc(to).is_some_and(|p| p.aliases.contains(&alias));
         if active {
             self.deliver(to, msg);
         } else {
-            self.emit(EventKind::Drop { to, msg, why: Atom::from_static("inactive_alias") });
+            self.emit(EventKind::Drop {
+                to,
+                msg,
+                why: Atom::from_static("inactive_alias"),
+            });
         }
     }
 
     // ----- exit signals (SIG-3) ------------------------------------------------------
 
     pub(crate) fn exit_signal(&mut self, from: Pid, to: Pid, reason: Term, via: Via) {
-        self.emit(EventKind::ExitSignal { from, to, reason: reason.clone(), via });
+        self.emit(EventKind::ExitSignal {
+            from,
+            to,
+            reason: reason.clone(),
+            via,
+        });
         let running = self.running;
         let Some(p) = self.proc_mut(to) else { return };
         let outcome = if p.pending_exit.is_some() {
@@ -300,7 +352,12 @@ impl Kernel {
             SignalOutcome::KilledReceiver if running != Some(to) => self.enqueue(to),
             _ => {}
         }
-        self.emit(EventKind::ExitSignalHandled { to, from, reason, outcome });
+        self.emit(EventKind::ExitSignalHandled {
+            to,
+            from,
+            reason,
+            outcome,
+        });
     }
 
     // ----- links and monitors ------------------------------------------------------
@@ -340,7 +397,11 @@ impl Kernel {
     /// (MON-1, MON-2).
     pub(crate) fn monitor(&mut self, me: Pid, target: Option<Pid>, object: Term) -> Ref {
         let mref = self.make_ref();
-        self.emit(EventKind::Monitor { watcher: me, target: object.clone(), mref });
+        self.emit(EventKind::Monitor {
+            watcher: me,
+            target: object.clone(),
+            mref,
+        });
         match target.filter(|t| self.is_alive(*t)) {
             Some(t) => self.add_monitor(me, t, mref, object),
             None => self.queue_down(me, mref, object, Term::NOPROC),
@@ -349,7 +410,12 @@ impl Kernel {
     }
 
     fn queue_down(&mut self, watcher: Pid, mref: Ref, object: Term, reason: Term) {
-        self.emit(EventKind::Down { watcher, target: object.clone(), mref, reason: reason.clone() });
+        self.emit(EventKind::Down {
+            watcher,
+            target: object.clone(),
+            mref,
+            reason: reason.clone(),
+        });
         self.deliver(watcher, down_message(mref, object, reason));
     }
 
@@ -365,16 +431,18 @@ impl Kernel {
         }
         if flush {
             if let Some(p) = self.proc_mut(me) {
-                let is_down_for = |m: &Term| {
-                    matches!(m.as_tuple(), Some([tag, Term::Ref(r), ..]) if tag.is_atom("DOWN") && *r == mref)
-                };
+                let is_down_for = |m: &Term| matches!(m.as_tuple(), Some([tag, Term::Ref(r), ..]) if tag.is_atom("DOWN") && *r == mref);
                 if let Some(i) = p.mailbox.iter().position(is_down_for) {
                     p.mailbox.remove(i);
                     p.scan_from = p.scan_from.min(i);
                 }
             }
         }
-        self.emit(EventKind::Demonitor { watcher: me, mref, flush });
+        self.emit(EventKind::Demonitor {
+            watcher: me,
+            mref,
+            flush,
+        });
     }
 
     // ----- names (NAME-1, NAME-2) ---------------------------------------------------
@@ -398,7 +466,10 @@ impl Kernel {
         if let Some(p) = self.proc_mut(pid) {
             p.name = None;
         }
-        self.emit(EventKind::Unregister { pid, name: name.clone() });
+        self.emit(EventKind::Unregister {
+            pid,
+            name: name.clone(),
+        });
         Ok(())
     }
 
@@ -412,7 +483,10 @@ impl Kernel {
         let mut p = self.slots.get_mut(pid.slot as usize)?.proc.take()?;
         self.live -= 1;
         self.free_slots.push(pid.slot);
-        self.emit(EventKind::Exit { pid, reason: reason.clone() });
+        self.emit(EventKind::Exit {
+            pid,
+            reason: reason.clone(),
+        });
         if let Some(name) = p.name.take() {
             self.names.remove(&name);
             self.emit(EventKind::Unregister { pid, name });
@@ -424,6 +498,10 @@ impl Kernel {
             self.exit_signal(pid, partner, reason.clone(), Via::Link);
         }
         for (mref, by) in std::mem::take(&mut p.monitored_by) {
+            // A process monitoring itself has nobody left to tell.
+            if by.watcher == pid {
+                continue;
+            }
             if let Some(w) = self.proc_mut(by.watcher) {
                 w.monitoring.remove(&mref);
             }
@@ -442,11 +520,19 @@ impl Kernel {
     /// Suspends `pid` until `at_us` (or until woken otherwise); returns the wait serial
     /// the wake-up must match.
     pub(crate) fn arm_wake(&mut self, pid: Pid, at_us: u64) -> u32 {
-        let Some(p) = self.proc_mut(pid) else { return 0 };
+        let Some(p) = self.proc_mut(pid) else {
+            return 0;
+        };
         p.wait_serial = p.wait_serial.wrapping_add(1);
         p.timed_out = false;
         let serial = p.wait_serial;
-        self.timers.push(at_us, TimerWhat::Wake { pid, wait_serial: serial });
+        self.timers.push(
+            at_us,
+            TimerWhat::Wake {
+                pid,
+                wait_serial: serial,
+            },
+        );
         serial
     }
 
@@ -489,8 +575,14 @@ impl Kernel {
                 }
             }
             TimerWhat::User(tref) => {
-                let Some(timer) = self.user_timers.remove(&tref) else { return };
-                self.emit(EventKind::TimerFire { owner: timer.dest.clone(), tref, msg: timer.msg.clone() });
+                let Some(timer) = self.user_timers.remove(&tref) else {
+                    return;
+                };
+                self.emit(EventKind::TimerFire {
+                    owner: timer.dest.clone(),
+                    tref,
+                    msg: timer.msg.clone(),
+                });
                 let target = match &timer.dest {
                     Term::Pid(p) => Some(*p),
                     Term::Atom(name) => self.names.get(name).copied(),
@@ -506,7 +598,8 @@ impl Kernel {
     pub(crate) fn start_timer(&mut self, delay_us: u64, dest: Term, msg: Term) -> Ref {
         let tref = self.make_ref();
         let at_us = self.now_us.saturating_add(delay_us);
-        self.user_timers.insert(tref, UserTimer { dest, msg, at_us });
+        self.user_timers
+            .insert(tref, UserTimer { dest, msg, at_us });
         self.timers.push(at_us, TimerWhat::User(tref));
         tref
     }

@@ -78,7 +78,11 @@ mod tests {
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|e| e.what).collect();
         assert_eq!(
             order,
-            vec![TimerWhat::User(Ref(2)), TimerWhat::User(Ref(3)), TimerWhat::User(Ref(1))]
+            vec![
+                TimerWhat::User(Ref(2)),
+                TimerWhat::User(Ref(3)),
+                TimerWhat::User(Ref(1))
+            ]
         );
     }
 

@@ -22,7 +22,13 @@ pub struct Receive<'a, F> {
 
 impl<'a, F: FnMut(&Term) -> bool + Unpin> Receive<'a, F> {
     pub(crate) fn new(ctx: &'a Ctx, matches: F, timeout_us: Option<u64>) -> Self {
-        Receive { ctx, matches, timeout_us, started: false, armed: false }
+        Receive {
+            ctx,
+            matches,
+            timeout_us,
+            started: false,
+            armed: false,
+        }
     }
 }
 
@@ -33,7 +39,9 @@ impl<F: FnMut(&Term) -> bool + Unpin> Future for Receive<'_, F> {
         let this = self.get_mut();
         let me = this.ctx.me;
         let mut k = this.ctx.kernel.borrow_mut();
-        let Some(p) = k.proc_mut(me) else { return Poll::Pending };
+        let Some(p) = k.proc_mut(me) else {
+            return Poll::Pending;
+        };
         if !this.started {
             this.started = true;
             p.scan_from = 0;
@@ -62,7 +70,10 @@ impl<F: FnMut(&Term) -> bool + Unpin> Future for Receive<'_, F> {
                     k.disarm_wake(me);
                 }
                 if let Some(msg) = &result {
-                    k.emit(EventKind::Recv { pid: me, msg: msg.clone() });
+                    k.emit(EventKind::Recv {
+                        pid: me,
+                        msg: msg.clone(),
+                    });
                 }
                 drop(k);
                 this.ctx.abort_if_stopped();
@@ -91,7 +102,11 @@ pub struct Sleep<'a> {
 
 impl<'a> Sleep<'a> {
     pub(crate) fn new(ctx: &'a Ctx, duration_us: u64) -> Self {
-        Sleep { ctx, duration_us, armed: false }
+        Sleep {
+            ctx,
+            duration_us,
+            armed: false,
+        }
     }
 }
 

@@ -23,7 +23,9 @@ impl Ord for Term {
             (Term::Atom(a), Term::Atom(b)) => a.cmp(b),
             (Term::Ref(a), Term::Ref(b)) => a.cmp(b),
             (Term::Pid(a), Term::Pid(b)) => a.cmp(b),
-            (Term::Tuple(a), Term::Tuple(b)) => a.len().cmp(&b.len()).then_with(|| a.iter().cmp(b.iter())),
+            (Term::Tuple(a), Term::Tuple(b)) => {
+                a.len().cmp(&b.len()).then_with(|| a.iter().cmp(b.iter()))
+            }
             (Term::List(a), Term::List(b)) => a.iter().cmp(b.iter()),
             (Term::Bin(a), Term::Bin(b)) => a.as_bytes().cmp(b.as_bytes()),
             _ => rank(self).cmp(&rank(other)),
