@@ -2,7 +2,7 @@
 //! here; behaviours and models are written against nothing else.
 
 use super::limits::Outcome;
-use super::panics::LimitHit;
+use super::panics::StopNow;
 use super::process::ProcResult;
 use super::rng::{self, Stream};
 use super::state::Kernel;
@@ -57,12 +57,15 @@ impl Ctx {
         rng::stream(self.seed(), name)
     }
 
-    /// Ends the current process's poll when the run has hit a limit, so that even a
-    /// process that never awaits cannot run on past the limit.
+    /// Ends the current process's poll at once when the run has hit a limit (so even a
+    /// process that never awaits cannot run past it), or when this process has a fatal
+    /// signal pending (it sent one to itself).
     pub(crate) fn abort_if_stopped(&self) {
-        let stopped = self.kernel.borrow().stop.is_some();
-        if stopped {
-            std::panic::panic_any(LimitHit);
+        let k = self.kernel.borrow();
+        let stop = k.stop.is_some() || k.proc(self.me).is_some_and(|p| p.pending_exit.is_some());
+        drop(k);
+        if stop {
+            std::panic::panic_any(StopNow);
         }
     }
 
@@ -198,8 +201,9 @@ impl Ctx {
 
     // ----- signals -----------------------------------------------------------------
 
-    /// `exit(Pid, Reason)`: sends an exit signal (SIG-3). Sent to this process itself,
-    /// a fatal signal takes effect when the process next suspends.
+    /// `exit(Pid, Reason)`: sends an exit signal (SIG-3). A fatal signal sent to this
+    /// process itself ends it inside the call: no further statement runs, as in OTP
+    /// (fixture tests/otp_fixtures/kernel/exit_self.out).
     pub fn exit(&self, to: Pid, reason: Term) {
         self.kernel
             .borrow_mut()

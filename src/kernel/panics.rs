@@ -15,8 +15,10 @@ thread_local! {
 
 static INSTALL: Once = Once::new();
 
-/// The payload the kernel panics with to abort a process when the run hits a limit.
-pub(crate) struct LimitHit;
+/// The payload the kernel unwinds a process with when it must stop running at once:
+/// the run hit a limit, or the process handled a fatal signal it sent itself
+/// (`exit(self(), R)`, after which OTP runs no further statement).
+pub(crate) struct StopNow;
 
 pub(crate) fn install_quiet_hook() {
     INSTALL.call_once(|| {

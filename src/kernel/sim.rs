@@ -6,7 +6,7 @@
 
 use super::ctx::{spawn_into, Ctx, SpawnOpts};
 use super::limits::{Limits, Outcome};
-use super::panics::{self, LimitHit};
+use super::panics::{self, StopNow};
 use super::process::{Body, ProcResult};
 use super::state::Kernel;
 use crate::term::{Atom, Pid, Term};
@@ -199,7 +199,13 @@ impl Sim {
                 k.terminate(pid, reason);
                 Some(body)
             }
-            Err(payload) if payload.is::<LimitHit>() => Some(body),
+            Err(payload) if payload.is::<StopNow>() => {
+                // Without a pending exit the run hit a limit: leave the process as it is.
+                if let Some(reason) = k.proc_mut(pid).and_then(|p| p.pending_exit.take()) {
+                    k.terminate(pid, reason);
+                }
+                Some(body)
+            }
             Err(payload) => {
                 let reason = panics::reason_of(payload.as_ref());
                 k.terminate(pid, reason);
