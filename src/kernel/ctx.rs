@@ -282,10 +282,14 @@ impl Ctx {
     }
 
     /// Makes `mref` (usually a monitor reference) an active alias of this process, as
-    /// `monitor(process, P, [{alias, demonitor}])` does: demonitoring turns it off.
+    /// `monitor(process, P, [{alias, demonitor}])` does: demonitoring, or the monitor's
+    /// `DOWN`, turns it off.
+    /// A monitor that has already fired (its target was dead) gives no alias.
     pub fn activate_alias(&self, mref: Ref) {
         if let Some(p) = self.kernel.borrow_mut().proc_mut(self.me) {
-            p.aliases.push(mref);
+            if p.monitoring.contains_key(&mref) {
+                p.aliases.push(mref);
+            }
         }
     }
 

@@ -7,6 +7,7 @@
 //! PROC, SIG, MON and NAME rules of the OTP semantics reference; the orders OTP leaves
 //! open follow SIM-1 to SIM-4.
 
+mod catch;
 mod ctx;
 mod limits;
 mod panics;
@@ -17,6 +18,7 @@ mod state;
 mod timers;
 mod wait;
 
+pub use catch::catch_crash;
 pub use ctx::{Ctx, SpawnOpts};
 pub use limits::{Limits, Outcome};
 pub use process::ProcResult;

@@ -51,6 +51,8 @@ pub(crate) struct Process {
     pub(crate) monitoring: BTreeMap<Ref, Pid>,
     pub(crate) name: Option<Atom>,
     pub(crate) aliases: Vec<Ref>,
+    /// Pending `send_after` timers addressed to this pid, cancelled when it dies.
+    pub(crate) timers_to_me: Vec<Ref>,
 }
 
 impl Process {
@@ -70,6 +72,7 @@ impl Process {
             monitoring: BTreeMap::new(),
             name: None,
             aliases: Vec::new(),
+            timers_to_me: Vec::new(),
         }
     }
 }

@@ -18,7 +18,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 /// How to set up a run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct SimConfig {
     /// The seed every random stream derives from.
     pub seed: u64,
@@ -27,16 +27,6 @@ pub struct SimConfig {
     /// Keep every event in memory (for writing a trace). The fingerprint is the same
     /// either way.
     pub record: bool,
-}
-
-impl Default for SimConfig {
-    fn default() -> SimConfig {
-        SimConfig {
-            seed: 0,
-            limits: Limits::default(),
-            record: false,
-        }
-    }
 }
 
 /// What a run (or a leg of one) ended with.

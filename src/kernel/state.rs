@@ -306,15 +306,15 @@ impl Kernel {
             msg: msg.clone(),
             outcome: None,
         });
-        let active = self.proc(to).is_some_and(|p| p.aliases.contains(&alias));
-        if active {
-            self.deliver(to, msg);
-        } else {
-            self.emit(EventKind::Drop {
+        match self.proc(to).map(|p| p.aliases.contains(&alias)) {
+            Some(true) => self.deliver(to, msg),
+            Some(false) => self.emit(EventKind::Drop {
                 to,
                 msg,
                 why: Atom::from_static("inactive_alias"),
-            });
+            }),
+            // A message to a dead process is simply lost, as any other.
+            None => {}
         }
     }
 
@@ -449,11 +449,12 @@ impl Kernel {
 
     pub(crate) fn register(&mut self, name: Atom, pid: Pid) -> Result<(), Term> {
         let badarg = || Err(atom("badarg"));
-        if self.names.contains_key(&name) {
+        // `undefined` is whereis/1's answer for "no such name": OTP refuses it (NAME-1).
+        if self.names.contains_key(&name) || name.as_str() == "undefined" {
             return badarg();
         }
         match self.proc_mut(pid) {
-            Some(p) if p.name.is_none() && p.pending_exit.is_none() => p.name = Some(name.clone()),
+            Some(p) if p.name.is_none() => p.name = Some(name.clone()),
             _ => return badarg(),
         }
         self.names.insert(name.clone(), pid);
@@ -504,12 +505,20 @@ impl Kernel {
             }
             if let Some(w) = self.proc_mut(by.watcher) {
                 w.monitoring.remove(&mref);
+                // An alias made from the monitor ({alias, demonitor}) ends with it (GS-7).
+                w.aliases.retain(|a| *a != mref);
             }
             self.queue_down(by.watcher, mref, by.object, reason.clone());
         }
         for (mref, target) in std::mem::take(&mut p.monitoring) {
             if let Some(t) = self.proc_mut(target) {
                 t.monitored_by.remove(&mref);
+            }
+        }
+        // Timers addressed to a pid are cancelled when that process dies.
+        for tref in std::mem::take(&mut p.timers_to_me) {
+            if self.user_timers.remove(&tref).is_some() && self.timers.mark_stale() {
+                self.purge_timers();
             }
         }
         p.body.take()
@@ -578,6 +587,7 @@ impl Kernel {
                 let Some(timer) = self.user_timers.remove(&tref) else {
                     return;
                 };
+                self.forget_timer(&timer.dest, tref);
                 self.emit(EventKind::TimerFire {
                     owner: timer.dest.clone(),
                     tref,
@@ -598,6 +608,9 @@ impl Kernel {
     pub(crate) fn start_timer(&mut self, delay_us: u64, dest: Term, msg: Term) -> Ref {
         let tref = self.make_ref();
         let at_us = self.now_us.saturating_add(delay_us);
+        if let Some(p) = dest.as_pid().and_then(|pid| self.proc_mut(pid)) {
+            p.timers_to_me.push(tref);
+        }
         self.user_timers
             .insert(tref, UserTimer { dest, msg, at_us });
         self.timers.push(at_us, TimerWhat::User(tref));
@@ -607,10 +620,17 @@ impl Kernel {
     /// Cancels a timer; the time it had left, or `None` if it already fired (PROC-5).
     pub(crate) fn cancel_timer(&mut self, tref: Ref) -> Option<u64> {
         let timer = self.user_timers.remove(&tref)?;
+        self.forget_timer(&timer.dest, tref);
         if self.timers.mark_stale() {
             self.purge_timers();
         }
         Some(timer.at_us - self.now_us)
+    }
+
+    fn forget_timer(&mut self, dest: &Term, tref: Ref) {
+        if let Some(p) = dest.as_pid().and_then(|pid| self.proc_mut(pid)) {
+            p.timers_to_me.retain(|t| *t != tref);
+        }
     }
 
     pub(crate) fn read_timer(&self, tref: Ref) -> Option<u64> {

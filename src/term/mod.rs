@@ -12,8 +12,12 @@ mod atom;
 mod display;
 mod order;
 mod serde_impl;
+#[cfg(test)]
+pub(crate) mod strategy;
+mod text;
 
 pub use atom::Atom;
+pub use text::{parse_term, TermParseError, MAX_PARSE_DEPTH};
 
 use std::rc::Rc;
 

@@ -50,7 +50,7 @@ mod tests {
 
     #[test]
     fn follows_erlang_term_order() {
-        let mut v = vec![
+        let mut v = [
             Term::bin("b"),
             Term::list([]),
             Term::tuple([Term::Int(1), Term::Int(2)]),

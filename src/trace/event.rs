@@ -6,22 +6,25 @@
 //! with recordings from real OTP.
 
 use crate::term::{Atom, Pid, Ref, Term};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One trace event: when it happened, its place in the run's total order, and what.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// In JSON an event is one flat object, `{"t":..,"seq":..,"kind":"send",..fields}`;
+/// compact formats (the fingerprint) see the tuple `(t, seq, kind)` instead, so that
+/// hashing never meets field names. `Display` gives one line for people.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Event {
     /// Virtual time in microseconds.
     pub t: u64,
     /// Position in the run's event order, from 0, without gaps.
     pub seq: u64,
     /// What happened.
-    #[serde(flatten)]
     pub kind: EventKind,
 }
 
 /// How an exit signal was sent (SIG-3 distinguishes the two for `kill`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Via {
     /// The sender was a linked process that died.
@@ -31,7 +34,7 @@ pub enum Via {
 }
 
 /// What the receiver did with an exit signal (SIG-3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignalOutcome {
     /// A non-trapping receiver ignored a `normal` signal from another process.
@@ -45,7 +48,7 @@ pub enum SignalOutcome {
 }
 
 /// The kinds of event. Serialized with a `kind` field naming the variant in snake_case.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
     /// A process was created (SIG-6). `parent` is absent for processes the run started.
@@ -196,5 +199,99 @@ pub enum EventKind {
         pid: Pid,
         /// The new value.
         on: bool,
+    },
+    // ----- gen_server (Agent and Task use the same kinds) ---------------------------
+    /// A server's `init` returned (GS-2). `result` is `ok`, `ok_timeout`,
+    /// `ok_continue`, `ok_hibernate`, `ignore`, `stop` or `crash`.
+    InitResult {
+        /// The server.
+        pid: Pid,
+        /// Which kind of result.
+        result: Atom,
+        /// The stop or crash reason, when there is one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<Term>,
+    },
+    /// `start`/`start_link` returned to the caller (GS-1..4).
+    StartResult {
+        /// The starting process.
+        caller: Pid,
+        /// The server process.
+        pid: Pid,
+        /// `{ok,Pid}`, `ignore` or `{error,R}`.
+        value: Term,
+    },
+    /// A client sent a call (GS-5).
+    Call {
+        /// The client.
+        caller: Pid,
+        /// The server.
+        server: Pid,
+        /// The call tag (alias).
+        tag: Ref,
+        /// The request.
+        request: Term,
+        /// The timeout: milliseconds or `infinity`.
+        timeout: Term,
+    },
+    /// A server replied to a call (GS-8).
+    Reply {
+        /// The server.
+        server: Pid,
+        /// The client.
+        caller: Pid,
+        /// The call tag.
+        tag: Ref,
+        /// The reply.
+        value: Term,
+    },
+    /// A call failed and the caller exits, or catches it (GS-6).
+    CallExit {
+        /// The client.
+        caller: Pid,
+        /// The server as named by the client.
+        server: Term,
+        /// The call tag, when the call got as far as sending.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tag: Option<Ref>,
+        /// `timeout`, `noproc`, or the server's exit reason.
+        reason: Term,
+    },
+    /// A client sent a cast.
+    Cast {
+        /// The client.
+        from: Pid,
+        /// The server as named by the client.
+        server: Term,
+        /// The request.
+        request: Term,
+    },
+    /// A server callback is about to run: `call`, `cast`, `info`, `continue` or
+    /// `timeout`.
+    Handle {
+        /// The server.
+        pid: Pid,
+        /// Which callback.
+        callback: Atom,
+        /// The request or message.
+        message: Term,
+    },
+    /// `terminate` is about to run (GS-11).
+    TerminateCb {
+        /// The server.
+        pid: Pid,
+        /// The reason passed to it.
+        reason: Term,
+    },
+    /// A hot code upgrade ran `code_change` (GS-15).
+    CodeChange {
+        /// The server.
+        pid: Pid,
+        /// The version before.
+        old_vsn: Term,
+        /// The version after (the old one when the upgrade failed).
+        new_vsn: Term,
+        /// `ok` or `{error, Reason}`.
+        result: Term,
     },
 }

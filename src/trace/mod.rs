@@ -1,11 +1,21 @@
-//! The trace: the event vocabulary, the recorder the kernel writes into, and the
-//! fingerprint of a run.
+//! The trace: the event vocabulary, the recorder the kernel writes into, the
+//! fingerprint of a run, trace files (JSON Lines) and the diff of two traces.
 
+mod diff;
 mod event;
+mod event_serde;
 mod fingerprint;
+mod jsonl;
+#[cfg(test)]
+mod strategy;
 
+pub use diff::{first_divergence, Divergence, DIVERGENCE_CONTEXT};
 pub use event::{Event, EventKind, SignalOutcome, Via};
 pub use fingerprint::Fingerprinter;
+pub use jsonl::{
+    read_trace, write_trace, Trace, TraceError, TraceErrorKind, TraceFooter, TraceHeader,
+    TraceWriter, TRACE_FORMAT,
+};
 
 /// Collects a run's events: always folds them into the fingerprint, and keeps them only
 /// when recording is on, so switching recording off never changes the fingerprint.

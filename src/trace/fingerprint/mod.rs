@@ -1,0 +1,166 @@
+//! The run fingerprint: a stable 64-bit hash of the canonical trace.
+//!
+//! Events reach the hash through a hand-written, non-human-readable serde
+//! [`Serializer`]: terms then serialize structurally (see `term::serde_impl`), so
+//! hashing an event formats no text and allocates nothing. Every value becomes 64-bit
+//! little-endian words, each folded in with a multiply-xorshift step; the type tag
+//! rides in the top byte of a word when the value leaves room, or in a word of its
+//! own. Struct field names are never hashed: the type fixes their order.
+
+use super::Event;
+use serde::ser::{self, Serialize};
+use std::fmt;
+
+const SEED: u64 = 0xcbf2_9ce4_8422_2325;
+const MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Folds events into a stable hash. The same events give the same value on any machine
+/// and in debug and release builds, whether they were built live or read back from a
+/// JSON trace.
+#[derive(Debug, Clone)]
+pub struct Fingerprinter {
+    state: u64,
+}
+
+impl Default for Fingerprinter {
+    fn default() -> Self {
+        Fingerprinter::new()
+    }
+}
+
+impl Fingerprinter {
+    /// A fresh fingerprint.
+    pub fn new() -> Fingerprinter {
+        Fingerprinter { state: SEED }
+    }
+
+    /// Adds one event.
+    pub fn add(&mut self, event: &Event) {
+        let mut words = Words(self.state);
+        // Only a type's own Serialize can fail here, and events' never do; the words
+        // folded before any failure would still be deterministic.
+        let _ = event.serialize(&mut words);
+        self.state = words.0;
+    }
+
+    /// The current value.
+    pub fn value(&self) -> u64 {
+        // murmur3's fmix64: the per-word step mixes upwards only, so finish by spreading
+        // every bit over the whole word.
+        let mut h = self.state;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+/// Type tags, in the top byte of a word.
+mod tag {
+    pub const BOOL: u64 = 1;
+    pub const I8: u64 = 2;
+    pub const I16: u64 = 3;
+    pub const I32: u64 = 4;
+    pub const I64: u64 = 5;
+    pub const U8: u64 = 6;
+    pub const U16: u64 = 7;
+    pub const U32: u64 = 8;
+    pub const U64: u64 = 9;
+    pub const F32: u64 = 10;
+    pub const F64: u64 = 11;
+    pub const CHAR: u64 = 12;
+    pub const STR: u64 = 13;
+    pub const BYTES: u64 = 14;
+    pub const NONE: u64 = 15;
+    pub const SOME: u64 = 16;
+    pub const UNIT: u64 = 17;
+    pub const UNIT_STRUCT: u64 = 18;
+    pub const VARIANT: u64 = 19;
+    pub const SEQ: u64 = 20;
+    pub const SEQ_END: u64 = 21;
+    pub const TUPLE: u64 = 22;
+    pub const TUPLE_STRUCT: u64 = 23;
+    pub const MAP: u64 = 24;
+    pub const MAP_END: u64 = 25;
+    pub const STRUCT: u64 = 26;
+    pub const I128: u64 = 27;
+    pub const U128: u64 = 28;
+}
+
+const LOW_56: u64 = (1 << 56) - 1;
+
+/// The hash state as a serde serializer.
+struct Words(u64);
+
+impl Words {
+    #[inline]
+    fn word(&mut self, w: u64) {
+        let h = (self.0 ^ w).wrapping_mul(MUL);
+        self.0 = h ^ (h >> 29);
+    }
+
+    /// A tag and a value of at most 56 bits, in one word.
+    #[inline]
+    fn tagged(&mut self, tag: u64, value: u64) {
+        self.word((tag << 56) | (value & LOW_56));
+    }
+
+    /// Length first, so that no two byte strings share a word sequence; then the bytes
+    /// eight at a time, the last word zero-padded.
+    fn bytes(&mut self, tag: u64, bytes: &[u8]) {
+        self.tagged(tag, bytes.len() as u64);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(chunk);
+            self.word(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.word(u64::from_le_bytes(w));
+        }
+    }
+}
+
+/// The serializer never fails on its own; this only carries a type's own failure.
+#[derive(Debug)]
+struct HashError;
+
+impl fmt::Display for HashError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("value could not be hashed")
+    }
+}
+
+impl std::error::Error for HashError {}
+
+impl ser::Error for HashError {
+    fn custom<T: fmt::Display>(_msg: T) -> HashError {
+        HashError
+    }
+}
+
+/// A sequence or map whose length was not given up front: counted, then folded in at
+/// the end.
+struct Counted<'a> {
+    words: &'a mut Words,
+    /// The tag to close with, or `None` when the length was hashed up front.
+    end_tag: Option<u64>,
+    count: u64,
+}
+
+impl Counted<'_> {
+    fn close(self) {
+        if let Some(tag) = self.end_tag {
+            self.words.tagged(tag, self.count);
+        }
+    }
+}
+
+mod compound;
+mod serializer;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,120 @@
+use super::{Fingerprinter, Words};
+use crate::term::{atom, Pid, Term};
+use crate::trace::{strategy, Event, EventKind};
+use proptest::prelude::*;
+use serde::{Serialize, Serializer};
+
+fn send(seq: u64) -> Event {
+    Event {
+        t: seq * 10,
+        seq,
+        kind: EventKind::Send {
+            from: Some(Pid::from_parts(0, 1)),
+            to: Term::Pid(Pid::from_parts(1, 2)),
+            msg: Term::tuple([atom("ping"), Term::Int(seq as i64)]),
+            outcome: None,
+        },
+    }
+}
+
+fn fingerprint(events: &[Event]) -> u64 {
+    let mut f = Fingerprinter::new();
+    for e in events {
+        f.add(e);
+    }
+    f.value()
+}
+
+#[test]
+fn value_is_pinned() {
+    // A change here changes every recorded fingerprint: bump the trace format with it.
+    assert_eq!(fingerprint(&[]), 0xefd0_1f60_ba99_2926);
+    assert_eq!(fingerprint(&[send(0), send(1)]), 0x4e7e_2b5f_c4db_4a9c);
+}
+
+#[test]
+fn every_part_of_an_event_counts() {
+    let base = fingerprint(&[send(0)]);
+    let mut e = send(0);
+    e.t = 1;
+    assert_ne!(fingerprint(&[e]), base);
+    let mut e = send(0);
+    e.seq = 1;
+    assert_ne!(fingerprint(&[e]), base);
+    let mut e = send(0);
+    if let EventKind::Send { outcome, .. } = &mut e.kind {
+        *outcome = Some(crate::term::Atom::new("badarg"));
+    }
+    assert_ne!(fingerprint(&[e]), base);
+    assert_ne!(
+        fingerprint(&[send(0), send(1)]),
+        fingerprint(&[send(1), send(0)])
+    );
+}
+
+#[test]
+fn pid_slots_do_not_count() {
+    let mut e = send(0);
+    if let EventKind::Send { from, .. } = &mut e.kind {
+        *from = Some(Pid::from_parts(u32::MAX, 1));
+    }
+    assert_eq!(fingerprint(&[e]), fingerprint(&[send(0)]));
+}
+
+/// Serializes its text through `collect_str` when `streamed`, else `serialize_str`.
+struct Text<'a> {
+    text: &'a str,
+    streamed: bool,
+}
+
+impl Serialize for Text<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.streamed {
+            s.collect_str(&format_args!("{}", self.text))
+        } else {
+            s.serialize_str(self.text)
+        }
+    }
+}
+
+fn hash_text(text: &str, streamed: bool) -> u64 {
+    let mut words = Words(0);
+    let _ = Text { text, streamed }.serialize(&mut words);
+    words.0
+}
+
+#[test]
+#[ignore = "timing: run with --release -- --ignored --nocapture"]
+#[allow(clippy::disallowed_types, clippy::disallowed_methods)]
+fn measure_ns_per_event() {
+    let events: Vec<Event> = (0..1_000).map(send).collect();
+    let mut f = Fingerprinter::new();
+    let start = std::time::Instant::now();
+    for _ in 0..1_000 {
+        for e in &events {
+            f.add(std::hint::black_box(e));
+        }
+    }
+    let elapsed = start.elapsed();
+    println!(
+        "fingerprint: {:.1} ns/event over 1,000,000 send events ({:016x})",
+        elapsed.as_nanos() as f64 / 1e6,
+        f.value()
+    );
+}
+
+proptest! {
+    #[test]
+    fn live_and_json_round_trip_agree(events in prop::collection::vec(strategy::event(), 0..8)) {
+        let read_back: Vec<Event> = events
+            .iter()
+            .map(|e| serde_json::from_str(&serde_json::to_string(e).unwrap()).unwrap())
+            .collect();
+        prop_assert_eq!(fingerprint(&read_back), fingerprint(&events));
+    }
+
+    #[test]
+    fn streamed_and_whole_strings_agree(text in "\\PC{0,40}") {
+        prop_assert_eq!(hash_text(&text, true), hash_text(&text, false));
+    }
+}

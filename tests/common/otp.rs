@@ -1,0 +1,218 @@
+//! Replaying the real-OTP kernel probes (`tests/otp_fixtures/kernel/`): reading the
+//! committed `.out` facts, and otpsim counterparts of probe.hrl's helpers.
+
+use super::{exit_reason, recording_sim, Log};
+use otpsim::kernel::{Ctx, ProcResult, SpawnOpts};
+use otpsim::term::{atom, Pid, Term};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+pub fn fixture_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/otp_fixtures/kernel")
+}
+
+/// One `.out` file and the bookkeeping of which facts were compared.
+pub struct Fixture {
+    name: &'static str,
+    facts: BTreeMap<String, String>,
+    done: Vec<String>,
+    mismatches: Vec<String>,
+}
+
+impl Fixture {
+    pub fn load(name: &'static str) -> Fixture {
+        let path = fixture_dir().join(format!("{name}.out"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let facts = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let (k, v) = l.split_once('=').expect("key=value");
+                (k.to_string(), v.to_string())
+            })
+            .collect();
+        Fixture {
+            name,
+            facts,
+            done: Vec::new(),
+            mismatches: Vec::new(),
+        }
+    }
+
+    /// Compares otpsim's value for `key` with OTP's.
+    pub fn check(&mut self, key: &str, otpsim: impl Into<String>) {
+        let otpsim = otpsim.into();
+        match self.facts.get(key) {
+            None => self.mismatches.push(format!("{key}: not in the fixture")),
+            Some(otp) if *otp != otpsim => self
+                .mismatches
+                .push(format!("{key}: OTP {otp}, otpsim {otpsim}")),
+            Some(_) => {}
+        }
+        self.done.push(key.to_string());
+    }
+
+    /// A fact otpsim does not model; `why` says what is missing.
+    pub fn skip(&mut self, key: &str, why: &str) {
+        assert!(self.facts.contains_key(key), "{}: no fact {key}", self.name);
+        assert!(!why.is_empty());
+        self.done.push(key.to_string());
+    }
+
+    /// The value OTP recorded (for facts such as `runs`).
+    pub fn get(&self, key: &str) -> &str {
+        &self.facts[key]
+    }
+
+    pub fn finish(self) {
+        let unseen: Vec<_> = self
+            .facts
+            .keys()
+            .filter(|k| !self.done.contains(k))
+            .collect();
+        assert!(
+            self.mismatches.is_empty() && unseen.is_empty(),
+            "{}.out: mismatches {:#?}; facts not checked {:?}",
+            self.name,
+            self.mismatches,
+            unseen
+        );
+    }
+}
+
+/// What a probe process noted, with names for the pids it met (probe.hrl's note/name).
+#[derive(Clone, Default)]
+pub struct Probe {
+    notes: Log,
+    names: Rc<RefCell<Vec<(Pid, String)>>>,
+}
+
+impl Probe {
+    pub fn note(&self, t: impl Into<Term>) {
+        self.notes.push(t);
+    }
+
+    pub fn name(&self, pid: Pid, name: &str) -> Pid {
+        self.names.borrow_mut().push((pid, name.to_string()));
+        pid
+    }
+
+    /// `t` printed like `~0p` after scrub/2: named pids by name, others `pid`, refs `ref`.
+    pub fn show(&self, t: &Term) -> String {
+        self.scrub(t).to_string()
+    }
+
+    fn scrub(&self, t: &Term) -> Term {
+        match t {
+            Term::Pid(p) => {
+                let names = self.names.borrow();
+                let name = names.iter().find(|(q, _)| q == p).map_or("pid", |n| &n.1);
+                Term::atom_owned(name)
+            }
+            Term::Ref(_) => atom("ref"),
+            Term::Tuple(items) => Term::tuple(items.iter().map(|i| self.scrub(i))),
+            Term::List(items) => Term::list(items.iter().map(|i| self.scrub(i))),
+            other => other.clone(),
+        }
+    }
+
+    /// The notes tagged `{tag, X}`, as the list of X.
+    pub fn tagged(&self, tag: &str) -> Term {
+        Term::list(self.notes.get().iter().filter_map(|n| match n.as_tuple() {
+            Some([t, x]) if t.is_atom(tag) => Some(x.clone()),
+            _ => None,
+        }))
+    }
+
+    /// Everything noted, in order.
+    pub fn notes(&self) -> Vec<Term> {
+        self.notes.get()
+    }
+
+    /// The first note tagged `{tag, X}`, X printed.
+    pub fn first(&self, tag: &str) -> String {
+        match self.tagged(tag).as_list() {
+            Some([x, ..]) => self.show(x),
+            _ => panic!("no note tagged {tag}"),
+        }
+    }
+
+    pub fn has(&self, note: &str) -> bool {
+        self.notes.get().iter().any(|n| n.is_atom(note))
+    }
+}
+
+/// probe.hrl's observe/1: runs `body` as a fresh process (named `self`); returns its
+/// notes and exit reason once the simulation is quiescent.
+pub fn observe<F, Fut>(body: F) -> (Probe, Term)
+where
+    F: FnOnce(Ctx, Probe) -> Fut,
+    Fut: Future<Output = ProcResult> + 'static,
+{
+    let mut sim = recording_sim();
+    let probe = Probe::default();
+    let p = probe.clone();
+    let pid = sim.spawn(move |ctx| {
+        p.name(ctx.me(), "self");
+        body(ctx, p)
+    });
+    sim.run();
+    let reason = exit_reason(&sim, pid).expect("the probe process ended");
+    (probe, reason)
+}
+
+/// probe.hrl's drain/1: whatever arrives within `us`, in order.
+pub async fn drain_for(ctx: &Ctx, us: u64) -> Vec<Term> {
+    let mut out = Vec::new();
+    while let Some(m) = ctx.recv_timeout(us).await {
+        out.push(m);
+    }
+    out
+}
+
+/// `[{Outcome, Runs}]`: a racy fact that came out the same in every run. otpsim is
+/// deterministic, so one run stands for all of them.
+pub fn all_runs(outcome: &str, runs: &str) -> String {
+    format!("[{{{outcome},{runs}}}]")
+}
+
+pub fn try_(r: Result<(), Term>, returned: Term) -> Term {
+    match r {
+        Ok(()) => Term::tagged("returned", returned),
+        Err(e) => Term::tagged("error", e),
+    }
+}
+
+pub fn end_of_body() -> ProcResult {
+    Err(atom("end_of_body"))
+}
+
+/// `fun() -> receive go -> exit(Reason) end end`; reason `normal` returns normally.
+pub async fn exit_on_go(ctx: Ctx, reason: Term) -> ProcResult {
+    ctx.recv_match(|m| m.is_atom("go"), None).await;
+    if reason.is_atom("normal") {
+        Ok(())
+    } else {
+        Err(reason)
+    }
+}
+
+/// `spawn_opt(F, [link, monitor])`.
+pub fn link_monitor() -> SpawnOpts {
+    SpawnOpts {
+        link: true,
+        monitor: true,
+        ..SpawnOpts::default()
+    }
+}
+
+/// `[note({msg, M}) || M <- drain(Ms)]`.
+pub async fn note_drain(ctx: &Ctx, probe: &Probe, us: u64) {
+    for m in drain_for(ctx, us).await {
+        probe.note(Term::tagged("msg", m));
+    }
+}
