@@ -27,6 +27,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod behaviour;
 pub mod kernel;
 pub mod term;
 pub mod trace;

@@ -1,0 +1,160 @@
+//! Starting a server: proc_lib's synchronous start (GS-1 to GS-4, NAME-4).
+//!
+//! The starter spawns the server and blocks until the server acknowledges with the
+//! result of `init`. The server acknowledges *before* it acts on a timeout, hibernate or
+//! continue (GS-1), and before it exits after a failed `init` (GS-3).
+
+use super::server;
+use super::GenServer;
+use crate::kernel::{ms, Ctx, SpawnOpts};
+use crate::term::{atom, Atom, Pid, Term};
+use crate::trace::EventKind;
+
+/// Options for [`start_link`] and [`start`].
+#[derive(Clone, Debug, Default)]
+pub struct StartOpts {
+    /// Register the server under this local name (NAME-4 when it is taken).
+    pub name: Option<Atom>,
+    /// Give up after this many milliseconds of `init` (GS-4); `None` waits for ever.
+    pub timeout_ms: Option<u64>,
+    /// A label for traces and reports; defaults to the name.
+    pub label: Option<String>,
+}
+
+impl StartOpts {
+    /// Options that register the server under `name`.
+    pub fn named(name: &'static str) -> StartOpts {
+        StartOpts {
+            name: Some(Atom::from_static(name)),
+            ..StartOpts::default()
+        }
+    }
+}
+
+/// What `start_link`/`start` returned (GS-2).
+#[derive(Clone, Debug, PartialEq)]
+pub enum StartResult {
+    /// `{ok, Pid}`.
+    Ok(Pid),
+    /// `ignore`.
+    Ignore,
+    /// `{error, Reason}`.
+    Error(Term),
+}
+
+impl StartResult {
+    /// As OTP writes it: `{ok,Pid}`, `ignore` or `{error,Reason}`.
+    pub fn to_term(&self) -> Term {
+        match self {
+            StartResult::Ok(pid) => Term::tuple([Term::OK, Term::Pid(*pid)]),
+            StartResult::Ignore => atom("ignore"),
+            StartResult::Error(r) => Term::tagged("error", r.clone()),
+        }
+    }
+
+    /// Reads `{ok,Pid}`, `ignore` or `{error,Reason}`; anything else is
+    /// `{error, {bad_return_value, V}}`.
+    pub fn from_term(t: &Term) -> StartResult {
+        match t.as_tuple() {
+            Some([ok, Term::Pid(p)]) if ok.is_atom("ok") => StartResult::Ok(*p),
+            Some([e, r]) if e.is_atom("error") => StartResult::Error(r.clone()),
+            _ if t.is_atom("ignore") => StartResult::Ignore,
+            _ => StartResult::Error(Term::tagged("bad_return_value", t.clone())),
+        }
+    }
+
+    /// `Ok(pid)` for `{ok, Pid}`; `Err(ignore)` or `Err(Reason)` otherwise, so a caller
+    /// can write `start_link(..).await.into_result()?` and exit on failure.
+    pub fn into_result(self) -> Result<Pid, Term> {
+        match self {
+            StartResult::Ok(pid) => Ok(pid),
+            StartResult::Ignore => Err(atom("ignore")),
+            StartResult::Error(r) => Err(r),
+        }
+    }
+}
+
+fn is_ack_from(m: &Term, pid: Pid) -> bool {
+    matches!(m.as_tuple(), Some([tag, Term::Pid(p), _]) if tag.is_atom("ack") && *p == pid)
+}
+
+fn is_signal_from(m: &Term, tag_name: &str, pid: Pid, at: usize) -> bool {
+    matches!(m.as_tuple(), Some(items) if items.len() > at
+        && items[0].is_atom(tag_name) && items[at].as_pid() == Some(pid))
+}
+
+/// `gen_server:start_link/3,4`: spawns the server linked to the caller and waits for
+/// `init` to return (GS-1). A failed `init` returns its error first; the link then
+/// delivers the server's exit (GS-3).
+pub async fn start_link<G: GenServer>(ctx: &Ctx, args: G::Args, opts: StartOpts) -> StartResult {
+    start_with::<G>(ctx, args, opts, true).await
+}
+
+/// `gen_server:start/3,4`: as [`start_link`] without the link; the caller watches the
+/// start with a monitor instead.
+pub async fn start<G: GenServer>(ctx: &Ctx, args: G::Args, opts: StartOpts) -> StartResult {
+    start_with::<G>(ctx, args, opts, false).await
+}
+
+async fn start_with<G: GenServer>(
+    ctx: &Ctx,
+    args: G::Args,
+    opts: StartOpts,
+    link: bool,
+) -> StartResult {
+    let starter = ctx.me();
+    let parent = link.then_some(starter);
+    let label = opts
+        .label
+        .clone()
+        .or_else(|| opts.name.as_ref().map(|n| n.as_str().to_string()));
+    let spawn = SpawnOpts {
+        link,
+        monitor: !link,
+        label,
+    };
+    let name = opts.name.clone();
+    let (pid, mref) = ctx.spawn_opt(spawn, move |sctx| {
+        server::enter::<G>(sctx, starter, parent, args, name)
+    });
+    // The ack, or the server's death before it (an EXIT when trapping, or the DOWN).
+    let wait = ctx.recv_match(
+        move |m| {
+            is_ack_from(m, pid)
+                || (link && is_signal_from(m, "EXIT", pid, 1))
+                || (!link && is_signal_from(m, "DOWN", pid, 3))
+        },
+        opts.timeout_ms.map(ms),
+    );
+    let result = match wait.await {
+        Some(m) => match m.as_tuple() {
+            Some([tag, _, value]) if tag.is_atom("ack") => StartResult::from_term(value),
+            Some([_, _, reason]) => StartResult::Error(reason.clone()),
+            Some([_, _, _, _, reason]) => StartResult::Error(reason.clone()),
+            _ => StartResult::Error(Term::tagged("bad_ack", m.clone())),
+        },
+        None => {
+            // GS-4: unlink, kill, and drop whatever the server's death left behind.
+            if link {
+                ctx.unlink(pid);
+            }
+            ctx.exit(pid, Term::KILL);
+            if let Some(mref) = mref {
+                ctx.demonitor(mref, true);
+            }
+            let _ = ctx
+                .recv_match(move |m| is_signal_from(m, "EXIT", pid, 1), Some(0))
+                .await;
+            StartResult::Error(Term::TIMEOUT)
+        }
+    };
+    if let Some(mref) = mref {
+        ctx.demonitor(mref, true);
+    }
+    ctx.emit(EventKind::StartResult {
+        caller: starter,
+        pid,
+        value: result.to_term(),
+    });
+    result
+}

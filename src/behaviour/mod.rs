@@ -1,0 +1,5 @@
+//! OTP's behaviours, written on the kernel's public API only, as OTP's own library is
+//! written on receive, links and monitors. This is also the API a Rust user writes
+//! actors with.
+
+pub mod gen_server;
