@@ -82,6 +82,7 @@ impl Display for Term {
                 write_seq(f, items)?;
                 f.write_char(']')
             }
+            Term::Fun(fun) => write!(f, "#Fun<{}>", fun.name()),
             Term::Bin(text) => {
                 f.write_str("<<\"")?;
                 write_escaped(f, text, '"')?;

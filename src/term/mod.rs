@@ -10,6 +10,7 @@
 
 mod atom;
 mod display;
+mod fun;
 mod order;
 mod serde_impl;
 #[cfg(test)]
@@ -17,6 +18,7 @@ pub(crate) mod strategy;
 mod text;
 
 pub use atom::Atom;
+pub use fun::Fun;
 pub use text::{parse_term, TermParseError, MAX_PARSE_DEPTH};
 
 use std::rc::Rc;
@@ -94,6 +96,8 @@ pub enum Term {
     List(Rc<[Term]>),
     /// A binary holding UTF-8 text (`<<"text">>`, an Elixir string).
     Bin(Rc<str>),
+    /// A fun: a Rust value carried in a message (see [`Fun`]).
+    Fun(Fun),
 }
 
 /// Builds an atom term from a static name: `atom("normal")`.
@@ -199,6 +203,19 @@ impl Term {
             Term::List(l) => Some(l),
             _ => None,
         }
+    }
+
+    /// The fun, if this is one.
+    pub fn as_fun(&self) -> Option<&Fun> {
+        match self {
+            Term::Fun(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// A fun term called `name` carrying `payload`.
+    pub fn fun<T: 'static>(name: &str, payload: T) -> Term {
+        Term::Fun(Fun::new(name, payload))
     }
 
     /// The text, if this is a binary.

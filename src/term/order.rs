@@ -1,4 +1,5 @@
-//! Erlang's standard term order: number < atom < reference < pid < tuple < list < binary.
+//! Erlang's standard term order: number < atom < reference < fun < pid < tuple < list <
+//! binary.
 //! Tuples compare by size first, then element by element; lists lexicographically.
 
 use super::Term;
@@ -9,10 +10,11 @@ fn rank(t: &Term) -> u8 {
         Term::Int(_) => 0,
         Term::Atom(_) => 1,
         Term::Ref(_) => 2,
-        Term::Pid(_) => 3,
-        Term::Tuple(_) => 4,
-        Term::List(_) => 5,
-        Term::Bin(_) => 6,
+        Term::Fun(_) => 3,
+        Term::Pid(_) => 4,
+        Term::Tuple(_) => 5,
+        Term::List(_) => 6,
+        Term::Bin(_) => 7,
     }
 }
 
@@ -28,6 +30,7 @@ impl Ord for Term {
             }
             (Term::List(a), Term::List(b)) => a.iter().cmp(b.iter()),
             (Term::Bin(a), Term::Bin(b)) => a.as_bytes().cmp(b.as_bytes()),
+            (Term::Fun(a), Term::Fun(b)) => a.cmp(b),
             _ => rank(self).cmp(&rank(other)),
         }
     }

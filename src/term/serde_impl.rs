@@ -13,7 +13,7 @@ use std::fmt;
 use std::rc::Rc;
 
 /// The variant names of the compact shape, in variant-index order.
-const VARIANTS: &[&str] = &["int", "atom", "ref", "pid", "tuple", "list", "bin"];
+const VARIANTS: &[&str] = &["int", "atom", "ref", "pid", "tuple", "list", "bin", "fun"];
 
 impl Serialize for Term {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -28,6 +28,7 @@ impl Serialize for Term {
             Term::Tuple(items) => s.serialize_newtype_variant("Term", 4, VARIANTS[4], &**items),
             Term::List(items) => s.serialize_newtype_variant("Term", 5, VARIANTS[5], &**items),
             Term::Bin(text) => s.serialize_newtype_variant("Term", 6, VARIANTS[6], &**text),
+            Term::Fun(fun) => s.serialize_newtype_variant("Term", 7, VARIANTS[7], fun.name()),
         }
     }
 }
@@ -150,7 +151,7 @@ impl<'de> Deserialize<'de> for VariantTag {
                     Ok(i) if usize::from(i) < VARIANTS.len() => Ok(VariantTag(i)),
                     _ => Err(E::invalid_value(
                         de::Unexpected::Unsigned(v),
-                        &"a variant index 0..=6",
+                        &"a variant index 0..=7",
                     )),
                 }
             }
@@ -184,7 +185,8 @@ impl<'de> Visitor<'de> for CompactTermVisitor {
             3 => Term::Pid(payload.newtype_variant()?),
             4 => Term::Tuple(Rc::from(payload.newtype_variant::<Vec<Term>>()?)),
             5 => Term::List(Rc::from(payload.newtype_variant::<Vec<Term>>()?)),
-            _ => Term::Bin(Rc::from(payload.newtype_variant::<String>()?)),
+            6 => Term::Bin(Rc::from(payload.newtype_variant::<String>()?)),
+            _ => Term::Fun(super::Fun::named(&payload.newtype_variant::<String>()?)),
         })
     }
 }

@@ -27,6 +27,7 @@ pub(crate) fn term() -> impl Strategy<Value = Term> {
         pid().prop_map(Term::Pid),
         any::<String>().prop_map(|s| Term::bin(&s)),
         "['\\\\\"a-z\n]{0,6}".prop_map(|s| Term::bin(&s)),
+        "[a-z][a-z0-9_.:/-]{0,10}".prop_map(|n| Term::Fun(super::Fun::named(&n))),
     ];
     leaf.prop_recursive(4, 48, 5, |inner| {
         prop_oneof![

@@ -294,4 +294,173 @@ pub enum EventKind {
         /// `ok` or `{error, Reason}`.
         result: Term,
     },
+    // ----- supervisors (static, dynamic, task, partition) -----------------------------
+    /// A supervisor started (or tried to start) a child (SUP-5, SUP-17, SUP-23).
+    ChildStart {
+        /// The supervisor.
+        sup: Pid,
+        /// The child id (`undefined` under a dynamic supervisor).
+        id: Term,
+        /// The child's pid, when one was started.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pid: Option<Pid>,
+        /// `ok`, `ignore` or `{error, R}`.
+        result: Term,
+        /// `init`, `start_child`, `restart`, `restart_child` or `try_again`.
+        cause: Atom,
+    },
+    /// A supervisor handled a child's `EXIT` (SUP-9, SUP-10).
+    ChildExitSeen {
+        /// The supervisor.
+        sup: Pid,
+        /// The child id.
+        id: Term,
+        /// The child's pid.
+        pid: Pid,
+        /// The exit reason.
+        reason: Term,
+        /// `restart`, `keep`, `delete` or `ignore_unknown`.
+        decision: Atom,
+    },
+    /// A restart was counted in the intensity window (SUP-14).
+    RestartCounted {
+        /// The supervisor.
+        sup: Pid,
+        /// The child id.
+        id: Term,
+        /// The restart's stamp in whole seconds of virtual time.
+        stamp_s: u64,
+        /// Restarts in the window, this one included.
+        window_len: u64,
+        /// The supervisor's max_restarts.
+        max: u64,
+    },
+    /// A supervisor began shutting a child down (SUP-20).
+    ChildShutdown {
+        /// The supervisor.
+        sup: Pid,
+        /// The child id.
+        id: Term,
+        /// The child's pid.
+        pid: Pid,
+        /// `shutdown` or `kill`.
+        method: Atom,
+        /// The budget: milliseconds, `infinity` or `brutal_kill`.
+        timeout: Term,
+    },
+    /// A child overran its shutdown budget and was killed (SUP-20).
+    ChildShutdownTimeout {
+        /// The supervisor.
+        sup: Pid,
+        /// The child id.
+        id: Term,
+        /// The child's pid.
+        pid: Pid,
+    },
+    /// A child being shut down is gone (SUP-20, SUP-22).
+    ChildDown {
+        /// The supervisor.
+        sup: Pid,
+        /// The child id.
+        id: Term,
+        /// The child's pid.
+        pid: Pid,
+        /// The reason it exited with.
+        reason: Term,
+        /// False when the reason was unexpected (a `shutdown_error` report).
+        accepted: bool,
+    },
+    /// A failed restart will be retried through the supervisor's mailbox (SUP-17).
+    TryAgain {
+        /// The supervisor.
+        sup: Pid,
+        /// The child id.
+        id: Term,
+    },
+    /// The restart intensity was exceeded (SUP-16).
+    IntensityExceeded {
+        /// The supervisor.
+        sup: Pid,
+        /// The child whose restart went over the limit.
+        offender_id: Term,
+    },
+    /// A significant child's exit shut the supervisor down (SUP-18).
+    AutoShutdown {
+        /// The supervisor.
+        sup: Pid,
+        /// The significant child.
+        trigger_id: Term,
+        /// `any_significant` or `all_significant`.
+        mode: Atom,
+    },
+    /// A supervisor is exiting after shutting its children down (SUP-16, SUP-25).
+    SupExit {
+        /// The supervisor.
+        sup: Pid,
+        /// Its exit reason.
+        reason: Term,
+    },
+    // ----- registry -----------------------------------------------------------------
+    /// A key was registered (REG-2 to REG-4).
+    RegRegister {
+        /// The registry's name.
+        registry: Term,
+        /// The key.
+        key: Term,
+        /// The registering process.
+        pid: Pid,
+        /// The value stored.
+        value: Term,
+        /// `ok` or `{error, {already_registered, Pid}}`.
+        result: Term,
+    },
+    /// A key was removed (REG-5, REG-6).
+    RegUnregister {
+        /// The registry's name.
+        registry: Term,
+        /// The key.
+        key: Term,
+        /// The process whose entry went.
+        pid: Pid,
+        /// `explicit` or `cleanup`.
+        cause: Atom,
+    },
+    // ----- applications -------------------------------------------------------------
+    /// An application started, or failed to (APP-1, APP-2).
+    AppStart {
+        /// The application.
+        app: Atom,
+        /// `permanent`, `transient` or `temporary`.
+        #[serde(rename = "type")]
+        app_type: Atom,
+        /// `ok` or `{error, R}`.
+        result: Term,
+    },
+    /// `prep_stop` ran (APP-3).
+    AppPrepStop {
+        /// The application.
+        app: Atom,
+    },
+    /// `stop` ran (APP-3).
+    AppStop {
+        /// The application.
+        app: Atom,
+    },
+    /// An application's top supervisor exited (APP-5).
+    AppExit {
+        /// The application.
+        app: Atom,
+        /// The top supervisor's exit reason.
+        reason: Term,
+        /// The application's restart type.
+        #[serde(rename = "type")]
+        app_type: Atom,
+        /// `logged` or `node_halt`.
+        consequence: Atom,
+    },
+    /// The node halted (APP-5).
+    NodeHalt {
+        /// Why.
+        reason: Term,
+    },
 }

@@ -341,6 +341,20 @@ impl Parser<'_> {
     }
 
     fn reference(&mut self) -> Result<Term, TermParseError> {
+        if self.eat("#Fun<") {
+            let start = self.pos;
+            while self
+                .peek()
+                .is_some_and(|b| super::fun::is_name_char(char::from(b)))
+            {
+                self.pos += 1;
+            }
+            let name = self.src[start..self.pos].to_string();
+            if !self.eat(">") {
+                return Err(self.expected("`>` to end the fun"));
+            }
+            return Ok(Term::Fun(super::Fun::named(&name)));
+        }
         if !self.eat("#Ref<0.0.0.") {
             return Err(self.expected("a reference like `#Ref<0.0.0.7>`"));
         }
