@@ -203,3 +203,41 @@ fn name3_send_to_an_unregistered_name_is_badarg() {
     });
     assert_eq!(failed.len(), 2);
 }
+
+// Named tables are the kernel's ETS: read without a message, dropped with their owner.
+#[test]
+fn tables_are_shared_by_name_and_die_with_their_owner() {
+    use otpsim::term::Atom;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let mut sim = otpsim::kernel::Sim::new(otpsim::kernel::SimConfig::default());
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let s = seen.clone();
+    let owner = sim.spawn(|ctx| async move {
+        ctx.table_new(Atom::from_static("reg"), Rc::new(RefCell::new(7i64)))?;
+        assert!(ctx
+            .table_new(Atom::from_static("reg"), Rc::new(0i64))
+            .is_err());
+        ctx.recv().await;
+        Ok(())
+    });
+    sim.spawn(move |ctx| async move {
+        ctx.sleep(1).await;
+        let t = ctx
+            .table::<RefCell<i64>>(&Atom::from_static("reg"))
+            .expect("table");
+        *t.borrow_mut() += 1;
+        s.borrow_mut().push(*t.borrow());
+        assert!(ctx.table::<String>(&Atom::from_static("reg")).is_none());
+        assert!(!ctx.table_delete(&Atom::from_static("reg")));
+        ctx.exit(owner, otpsim::term::atom("bye"));
+        ctx.sleep(1).await;
+        s.borrow_mut().push(i64::from(
+            ctx.table::<RefCell<i64>>(&Atom::from_static("reg"))
+                .is_some(),
+        ));
+        Ok(())
+    });
+    sim.run();
+    assert_eq!(*seen.borrow(), vec![8, 0]);
+}

@@ -352,6 +352,36 @@ impl Ctx {
         self.kernel.borrow().read_timer(tref)
     }
 
+    // ----- shared tables ---------------------------------------------------------
+
+    /// Creates the named table `name`, owned by this process, holding `value`: the
+    /// simulation's counterpart of a named ETS table. Other processes read it at once,
+    /// without a message (as Registry lookups read ETS in the caller, REG-1). The table
+    /// is dropped when its owner dies. `Err(badarg)` when the name is taken.
+    pub fn table_new(&self, name: Atom, value: Rc<dyn std::any::Any>) -> Result<(), Term> {
+        let mut k = self.kernel.borrow_mut();
+        if k.tables.contains_key(&name) {
+            return Err(crate::term::atom("badarg"));
+        }
+        k.tables.insert(name, (self.me, value));
+        Ok(())
+    }
+
+    /// The table called `name`, if it exists and holds a `T`.
+    pub fn table<T: 'static>(&self, name: &Atom) -> Option<Rc<T>> {
+        let value = self.kernel.borrow().tables.get(name)?.1.clone();
+        value.downcast::<T>().ok()
+    }
+
+    /// Deletes the table `name` if this process owns it; true when it did.
+    pub fn table_delete(&self, name: &Atom) -> bool {
+        let mut k = self.kernel.borrow_mut();
+        match k.tables.get(name) {
+            Some((owner, _)) if *owner == self.me => k.tables.remove(name).is_some(),
+            _ => false,
+        }
+    }
+
     // ----- trace -------------------------------------------------------------------
 
     /// Adds an event to the trace at the current virtual time. Behaviours use this for

@@ -12,7 +12,9 @@ use super::process::{Body, MonitoredBy, Process, Wait};
 use super::timers::{TimerQueue, TimerWhat};
 use crate::term::{atom, Atom, Pid, Ref, Term};
 use crate::trace::{EventKind, Recorder, SignalOutcome, Via};
+use std::any::Any;
 use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 
 pub(crate) struct Slot {
     serial: u32,
@@ -37,6 +39,8 @@ pub(crate) struct Kernel {
     pub(crate) timers: TimerQueue,
     pub(crate) user_timers: BTreeMap<Ref, UserTimer>,
     pub(crate) names: BTreeMap<Atom, Pid>,
+    /// Named shared tables (ETS-like), each owned by a process and dropped with it.
+    pub(crate) tables: BTreeMap<Atom, (Pid, Rc<dyn Any>)>,
     next_ref: u64,
     pub(crate) recorder: Recorder,
     pub(crate) limits: Limits,
@@ -75,6 +79,7 @@ impl Kernel {
             timers: TimerQueue::default(),
             user_timers: BTreeMap::new(),
             names: BTreeMap::new(),
+            tables: BTreeMap::new(),
             next_ref: 1,
             recorder: Recorder::new(record),
             limits,
@@ -515,6 +520,8 @@ impl Kernel {
                 t.monitored_by.remove(&mref);
             }
         }
+        // Tables die with their owner, as ETS tables do.
+        self.tables.retain(|_, (owner, _)| *owner != pid);
         // Timers addressed to a pid are cancelled when that process dies.
         for tref in std::mem::take(&mut p.timers_to_me) {
             if self.user_timers.remove(&tref).is_some() && self.timers.mark_stale() {
