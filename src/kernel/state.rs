@@ -11,6 +11,7 @@ use super::limits::{Limits, Outcome};
 use super::process::{Body, MonitoredBy, Process, Wait};
 use super::timers::{TimerQueue, TimerWhat};
 use crate::term::{atom, Atom, Pid, Ref, Term};
+use crate::trace::hot::{RecvView, SendView};
 use crate::trace::{EventKind, Recorder, SignalOutcome, Via};
 use std::any::Any;
 use std::collections::{BTreeMap, VecDeque};
@@ -92,13 +93,58 @@ impl Kernel {
 
     // ----- bookkeeping -------------------------------------------------------------
 
+    #[inline]
     pub(crate) fn emit(&mut self, kind: EventKind) {
+        self.recorder.record(self.now_us, kind);
+        self.count_event();
+    }
+
+    /// `send` on the hot path: hashed in place; the message is cloned only when events
+    /// are kept.
+    #[inline]
+    pub(crate) fn emit_send(
+        &mut self,
+        from: Option<Pid>,
+        to: &Term,
+        msg: &Term,
+        outcome: Option<&Atom>,
+    ) {
+        let view = SendView {
+            from,
+            to,
+            msg,
+            outcome,
+        };
+        self.recorder
+            .record_view(self.now_us, &view, || EventKind::Send {
+                from,
+                to: to.clone(),
+                msg: msg.clone(),
+                outcome: outcome.cloned(),
+            });
+        self.count_event();
+    }
+
+    /// `recv` on the hot path, as [`Kernel::emit_send`].
+    #[inline]
+    pub(crate) fn emit_recv(&mut self, pid: Pid, msg: &Term) {
+        let view = RecvView { pid, msg };
+        self.recorder
+            .record_view(self.now_us, &view, || EventKind::Recv {
+                pid,
+                msg: msg.clone(),
+            });
+        self.count_event();
+    }
+
+    /// Counts an event against the run's limits.
+    #[inline]
+    fn count_event(&mut self) {
         if self.now_us != self.instant_us {
             self.instant_us = self.now_us;
             self.instant_events = 0;
         }
         self.instant_events += 1;
-        self.recorder.record(self.now_us, kind);
         if self.stop.is_none() {
             if self.recorder.count() >= self.limits.max_events {
                 self.stop = Some(Outcome::EventLimit {
@@ -264,12 +310,7 @@ impl Kernel {
 
     /// `from ! msg` to a pid.
     pub(crate) fn send(&mut self, from: Option<Pid>, to: Pid, msg: Term) {
-        self.emit(EventKind::Send {
-            from,
-            to: Term::Pid(to),
-            msg: msg.clone(),
-            outcome: None,
-        });
+        self.emit_send(from, &Term::Pid(to), &msg, None);
         self.deliver(to, msg);
     }
 
@@ -282,12 +323,7 @@ impl Kernel {
     ) -> Result<(), Term> {
         match self.names.get(name).copied() {
             Some(pid) => {
-                self.emit(EventKind::Send {
-                    from,
-                    to: Term::Atom(name.clone()),
-                    msg: msg.clone(),
-                    outcome: None,
-                });
+                self.emit_send(from, &Term::Atom(name.clone()), &msg, None);
                 self.deliver(pid, msg);
                 Ok(())
             }
@@ -305,12 +341,7 @@ impl Kernel {
 
     /// Sends through an alias: delivered only while `alias` is active in `to` (GS-7).
     pub(crate) fn send_alias(&mut self, from: Option<Pid>, to: Pid, alias: Ref, msg: Term) {
-        self.emit(EventKind::Send {
-            from,
-            to: Term::Pid(to),
-            msg: msg.clone(),
-            outcome: None,
-        });
+        self.emit_send(from, &Term::Pid(to), &msg, None);
         match self.proc(to).map(|p| p.aliases.contains(&alias)) {
             Some(true) => self.deliver(to, msg),
             Some(false) => self.emit(EventKind::Drop {

@@ -4,7 +4,6 @@
 use super::process::Wait;
 use super::Ctx;
 use crate::term::Term;
-use crate::trace::EventKind;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -70,10 +69,7 @@ impl<F: FnMut(&Term) -> bool + Unpin> Future for Receive<'_, F> {
                     k.disarm_wake(me);
                 }
                 if let Some(msg) = &result {
-                    k.emit(EventKind::Recv {
-                        pid: me,
-                        msg: msg.clone(),
-                    });
+                    k.emit_recv(me, msg);
                 }
                 drop(k);
                 this.ctx.abort_if_stopped();

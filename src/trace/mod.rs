@@ -5,6 +5,7 @@ mod diff;
 mod event;
 mod event_serde;
 mod fingerprint;
+pub mod hot;
 mod jsonl;
 #[cfg(test)]
 mod strategy;
@@ -37,13 +38,35 @@ impl Recorder {
     }
 
     /// Adds one event at virtual time `t`; returns its sequence number.
+    #[inline]
     pub fn record(&mut self, t: u64, kind: EventKind) -> u64 {
         let seq = self.count;
         self.count += 1;
-        let event = Event { t, seq, kind };
-        self.fingerprint.add(&event);
+        self.fingerprint.add_parts(t, seq, &kind);
         if let Some(events) = &mut self.events {
-            events.push(event);
+            events.push(Event { t, seq, kind });
+        }
+        seq
+    }
+
+    /// Adds one event given as a borrowed view (see [`hot`]): hashed in place, and
+    /// turned into an owned event by `make` only when events are kept.
+    #[inline]
+    pub fn record_view<V: serde::Serialize>(
+        &mut self,
+        t: u64,
+        view: &V,
+        make: impl FnOnce() -> EventKind,
+    ) -> u64 {
+        let seq = self.count;
+        self.count += 1;
+        self.fingerprint.add_view(t, seq, view);
+        if let Some(events) = &mut self.events {
+            events.push(Event {
+                t,
+                seq,
+                kind: make(),
+            });
         }
         seq
     }

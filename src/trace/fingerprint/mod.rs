@@ -3,11 +3,13 @@
 //! Events reach the hash through a hand-written, non-human-readable serde
 //! [`Serializer`]: terms then serialize structurally (see `term::serde_impl`), so
 //! hashing an event formats no text and allocates nothing. Every value becomes 64-bit
-//! little-endian words, each folded in with a multiply-xorshift step; the type tag
+//! little-endian words, each folded with a multiply-xorshift step into one of four
+//! lanes in turn (four independent chains the CPU can overlap, so hashing costs about
+//! a cycle and a half a word instead of six); the type tag
 //! rides in the top byte of a word when the value leaves room, or in a word of its
 //! own. Struct field names are never hashed: the type fixes their order.
 
-use super::Event;
+use super::{Event, EventKind};
 use serde::ser::{self, Serialize};
 use std::fmt;
 
@@ -19,7 +21,7 @@ const MUL: u64 = 0x9E37_79B9_7F4A_7C15;
 /// JSON trace.
 #[derive(Debug, Clone)]
 pub struct Fingerprinter {
-    state: u64,
+    words: Words,
 }
 
 impl Default for Fingerprinter {
@@ -31,23 +33,43 @@ impl Default for Fingerprinter {
 impl Fingerprinter {
     /// A fresh fingerprint.
     pub fn new() -> Fingerprinter {
-        Fingerprinter { state: SEED }
+        Fingerprinter {
+            words: Words {
+                lanes: [SEED, SEED ^ 1, SEED ^ 2, SEED ^ 3],
+                n: 0,
+            },
+        }
     }
 
     /// Adds one event.
     pub fn add(&mut self, event: &Event) {
-        let mut words = Words(self.state);
         // Only a type's own Serialize can fail here, and events' never do; the words
         // folded before any failure would still be deterministic.
-        let _ = event.serialize(&mut words);
-        self.state = words.0;
+        let _ = event.serialize(&mut self.words);
+    }
+
+    /// Adds the event `Event { t, seq, kind }` without building it: the same value as
+    /// [`Fingerprinter::add`], for the kernel's hot path when events are not kept.
+    #[inline]
+    pub fn add_parts(&mut self, t: u64, seq: u64, kind: &EventKind) {
+        let _ = (t, seq, kind).serialize(&mut self.words);
+    }
+
+    /// Adds an event given as a borrowed view that serializes exactly as its
+    /// `EventKind` would (see `trace::hot`).
+    #[inline]
+    pub fn add_view<V: Serialize>(&mut self, t: u64, seq: u64, view: &V) {
+        let _ = (t, seq, view).serialize(&mut self.words);
     }
 
     /// The current value.
     pub fn value(&self) -> u64 {
         // murmur3's fmix64: the per-word step mixes upwards only, so finish by spreading
         // every bit over the whole word.
-        let mut h = self.state;
+        // Word k went to lane k mod 4; the combination does not depend on where the
+        // last event ended.
+        let [a, b, c, d] = self.words.lanes;
+        let mut h = a ^ b.rotate_left(16) ^ c.rotate_left(32) ^ d.rotate_left(48);
         h ^= h >> 33;
         h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
         h ^= h >> 33;
@@ -91,13 +113,21 @@ mod tag {
 const LOW_56: u64 = (1 << 56) - 1;
 
 /// The hash state as a serde serializer.
-struct Words(u64);
+#[derive(Debug, Clone)]
+struct Words {
+    lanes: [u64; 4],
+    n: usize,
+}
 
 impl Words {
+    /// Folds word number `n` into lane `n mod 4`: the next word's step depends on a
+    /// lane last touched four words ago, not on this one.
     #[inline]
     fn word(&mut self, w: u64) {
-        let h = (self.0 ^ w).wrapping_mul(MUL);
-        self.0 = h ^ (h >> 29);
+        let lane = &mut self.lanes[self.n & 3];
+        let h = (*lane ^ w).wrapping_mul(MUL);
+        *lane = h ^ (h >> 29);
+        self.n = self.n.wrapping_add(1);
     }
 
     /// A tag and a value of at most 56 bits, in one word.
