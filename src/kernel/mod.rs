@@ -10,6 +10,7 @@
 mod catch;
 mod ctx;
 mod limits;
+mod ordered;
 mod panics;
 mod process;
 pub mod rng;

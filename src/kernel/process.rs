@@ -1,7 +1,8 @@
 //! One process's record in the process table.
 
+use super::ordered::{OrderedMap, OrderedSet};
 use crate::term::{Atom, Pid, Ref, Term};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -44,11 +45,11 @@ pub(crate) struct Process {
     pub(crate) trap_exit: bool,
     /// Set once a fatal signal has been handled; the process dies when next scheduled.
     pub(crate) pending_exit: Option<Term>,
-    pub(crate) links: BTreeSet<Pid>,
+    pub(crate) links: OrderedSet<Pid>,
     /// Monitors others hold on this process, in creation (reference) order.
-    pub(crate) monitored_by: BTreeMap<Ref, MonitoredBy>,
+    pub(crate) monitored_by: OrderedMap<Ref, MonitoredBy>,
     /// Monitors this process holds, with their targets.
-    pub(crate) monitoring: BTreeMap<Ref, Pid>,
+    pub(crate) monitoring: OrderedMap<Ref, Pid>,
     pub(crate) name: Option<Atom>,
     pub(crate) aliases: Vec<Ref>,
     /// Pending `send_after` timers addressed to this pid, cancelled when it dies.
@@ -67,9 +68,9 @@ impl Process {
             queued: false,
             trap_exit: false,
             pending_exit: None,
-            links: BTreeSet::new(),
-            monitored_by: BTreeMap::new(),
-            monitoring: BTreeMap::new(),
+            links: OrderedSet::default(),
+            monitored_by: OrderedMap::default(),
+            monitoring: OrderedMap::default(),
             name: None,
             aliases: Vec::new(),
             timers_to_me: Vec::new(),

@@ -237,7 +237,7 @@ impl Sim {
         self.kernel
             .borrow()
             .proc(pid)
-            .map(|p| p.links.iter().copied().collect())
+            .map(|p| p.links.iter().map(|(pid, ())| *pid).collect())
             .unwrap_or_default()
     }
 

@@ -268,9 +268,9 @@ impl Kernel {
     }
 
     fn add_link(&mut self, a: Pid, b: Pid) -> bool {
-        let fresh = self.proc_mut(a).is_some_and(|p| p.links.insert(b));
+        let fresh = self.proc_mut(a).is_some_and(|p| p.links.insert(b, ()));
         if let Some(q) = self.proc_mut(b) {
-            q.links.insert(a);
+            q.links.insert(a, ());
         }
         fresh
     }
@@ -420,7 +420,9 @@ impl Kernel {
 
     /// `unlink/1`: removes the link both ways (SIG-1).
     pub(crate) fn unlink(&mut self, me: Pid, other: Pid) {
-        let had = self.proc_mut(me).is_some_and(|p| p.links.remove(&other));
+        let had = self
+            .proc_mut(me)
+            .is_some_and(|p| p.links.remove(&other).is_some());
         if let Some(q) = self.proc_mut(other) {
             q.links.remove(&me);
         }
@@ -528,13 +530,13 @@ impl Kernel {
             self.names.remove(&name);
             self.emit(EventKind::Unregister { pid, name });
         }
-        for partner in std::mem::take(&mut p.links) {
+        for (partner, ()) in p.links.drain() {
             if let Some(q) = self.proc_mut(partner) {
                 q.links.remove(&pid);
             }
             self.exit_signal(pid, partner, reason.clone(), Via::Link);
         }
-        for (mref, by) in std::mem::take(&mut p.monitored_by) {
+        for (mref, by) in p.monitored_by.drain() {
             // A process monitoring itself has nobody left to tell.
             if by.watcher == pid {
                 continue;
@@ -546,7 +548,7 @@ impl Kernel {
             }
             self.queue_down(by.watcher, mref, by.object, reason.clone());
         }
-        for (mref, target) in std::mem::take(&mut p.monitoring) {
+        for (mref, target) in p.monitoring.drain() {
             if let Some(t) = self.proc_mut(target) {
                 t.monitored_by.remove(&mref);
             }

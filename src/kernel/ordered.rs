@@ -1,0 +1,140 @@
+//! `OrderedMap`: the map behind a process's links and monitors.
+//!
+//! Keys are monitor references and pids, both handed out in increasing order, so new
+//! entries almost always go at the end: a sorted `Vec` takes them in O(1), finds one in
+//! O(log n), and iterates in key order (monitor creation order, partner spawn order) as
+//! PROC-6 wants. Removal leaves a tombstone, and the vector is compacted once tombstones
+//! outnumber live entries, so a supervisor unlinking children one by one never pays an
+//! O(n) shift per removal. Most processes hold zero or one entry: one small allocation,
+//! not a B-tree node.
+
+/// A map from `K` to `V` ordered by key, tuned for keys that arrive in increasing order.
+#[derive(Clone, Debug)]
+pub(crate) struct OrderedMap<K, V> {
+    entries: Vec<(K, Option<V>)>,
+    live: usize,
+}
+
+impl<K, V> Default for OrderedMap<K, V> {
+    fn default() -> Self {
+        OrderedMap {
+            entries: Vec::new(),
+            live: 0,
+        }
+    }
+}
+
+impl<K: Ord + Copy, V> OrderedMap<K, V> {
+    fn find(&self, key: &K) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| k.cmp(key))
+    }
+
+    /// Inserts or replaces; returns true when the key was not present.
+    pub(crate) fn insert(&mut self, key: K, value: V) -> bool {
+        if self.entries.last().is_none_or(|(last, _)| *last < key) {
+            self.entries.push((key, Some(value)));
+            self.live += 1;
+            return true;
+        }
+        match self.find(&key) {
+            Ok(i) => {
+                let fresh = self.entries[i].1.is_none();
+                self.entries[i].1 = Some(value);
+                self.live += usize::from(fresh);
+                fresh
+            }
+            Err(i) => {
+                self.entries.insert(i, (key, Some(value)));
+                self.live += 1;
+                true
+            }
+        }
+    }
+
+    /// Removes `key`; returns its value if it was present.
+    pub(crate) fn remove(&mut self, key: &K) -> Option<V> {
+        let i = self.find(key).ok()?;
+        let value = self.entries[i].1.take()?;
+        self.live -= 1;
+        let dead = self.entries.len() - self.live;
+        if self.live == 0 {
+            self.entries.clear();
+        } else if dead > 8 && dead > self.live {
+            self.entries.retain(|(_, v)| v.is_some());
+        }
+        Some(value)
+    }
+
+    pub(crate) fn contains_key(&self, key: &K) -> bool {
+        self.find(key).is_ok_and(|i| self.entries[i].1.is_some())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.live
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Live entries in key order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.entries
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+    }
+
+    /// Takes every live entry out, in key order.
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = (K, V)> {
+        self.live = 0;
+        std::mem::take(&mut self.entries)
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+    }
+}
+
+/// A set of pids (or any ordered key) on the same representation.
+pub(crate) type OrderedSet<K> = OrderedMap<K, ()>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn keeps_key_order_whatever_the_insertion_order() {
+        let mut m = OrderedMap::default();
+        for k in [5, 1, 9, 3] {
+            assert!(m.insert(k, k * 10));
+        }
+        assert!(!m.insert(3, 31));
+        let keys: Vec<_> = m.iter().map(|(k, v)| (*k, *v)).collect();
+        assert_eq!(keys, vec![(1, 10), (3, 31), (5, 50), (9, 90)]);
+    }
+
+    proptest! {
+        // The map behaves exactly as a BTreeMap under any sequence of operations.
+        #[test]
+        fn matches_a_btreemap(ops in prop::collection::vec((any::<bool>(), 0u8..40, any::<u16>()), 0..300)) {
+            let mut ours = OrderedMap::default();
+            let mut model = BTreeMap::new();
+            for (insert, key, value) in ops {
+                if insert {
+                    prop_assert_eq!(ours.insert(key, value), model.insert(key, value).is_none());
+                } else {
+                    prop_assert_eq!(ours.remove(&key), model.remove(&key));
+                }
+                prop_assert_eq!(ours.len(), model.len());
+                prop_assert_eq!(ours.contains_key(&key), model.contains_key(&key));
+            }
+            let a: Vec<_> = ours.iter().map(|(k, v)| (*k, *v)).collect();
+            let b: Vec<_> = model.iter().map(|(k, v)| (*k, *v)).collect();
+            prop_assert_eq!(a, b);
+            let drained: Vec<_> = ours.drain().collect();
+            prop_assert_eq!(drained, model.into_iter().collect::<Vec<_>>());
+            prop_assert!(ours.is_empty());
+        }
+    }
+}
