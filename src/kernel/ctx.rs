@@ -61,9 +61,10 @@ impl Ctx {
     /// process that never awaits cannot run past it), or when this process has a fatal
     /// signal pending (it sent one to itself).
     pub(crate) fn abort_if_stopped(&self) {
-        let k = self.kernel.borrow();
-        let stop = k.stop.is_some() || k.proc(self.me).is_some_and(|p| p.pending_exit.is_some());
-        drop(k);
+        let stop = {
+            let k = self.kernel.borrow();
+            k.stop.is_some() || k.abort_running
+        };
         if stop {
             std::panic::panic_any(StopNow);
         }

@@ -168,6 +168,7 @@ impl Sim {
         });
         let mut k = self.kernel.borrow_mut();
         k.running = None;
+        k.abort_running = false;
         let leftover = match result {
             Ok(Poll::Pending) => {
                 let dying = k.proc_mut(pid).and_then(|p| p.pending_exit.take());

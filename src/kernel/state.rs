@@ -51,6 +51,9 @@ pub(crate) struct Kernel {
     pub(crate) stop: Option<Outcome>,
     /// The process being polled, if any.
     pub(crate) running: Option<Pid>,
+    /// Set when the running process has a fatal signal pending (it sent one to itself),
+    /// so every primitive can tell with one test whether to stop it.
+    pub(crate) abort_running: bool,
 }
 
 fn exit_message(from: Pid, reason: Term) -> Term {
@@ -88,6 +91,7 @@ impl Kernel {
             instant_events: 0,
             stop: None,
             running: None,
+            abort_running: false,
         }
     }
 
@@ -386,6 +390,8 @@ impl Kernel {
         match outcome {
             SignalOutcome::Trapped => self.deliver(to, exit_message(from, reason.clone())),
             SignalOutcome::KilledReceiver if running != Some(to) => self.enqueue(to),
+            // The running process killed itself: stop it inside the current call.
+            SignalOutcome::KilledReceiver => self.abort_running = true,
             _ => {}
         }
         self.emit(EventKind::ExitSignalHandled {
