@@ -383,10 +383,35 @@ impl Ctx {
         }
     }
 
+    /// Takes the kernel steps of `steps` (sends, monitors, aliases...) without their
+    /// own trace events, because an event of the caller's vocabulary stands for the
+    /// protocol step they make up (ADR 003): `gen_server:call`'s `call` event stands
+    /// for the monitor, the alias and the request message.
+    ///
+    /// The steps still happen in full. Use it only where the caller's event says
+    /// everything the left-out events would (who, to whom, what, which reference), so
+    /// the trace stays a complete account of the run.
+    pub fn folded<R>(&self, steps: impl FnOnce() -> R) -> R {
+        /// Lowers the counter even when a step unwinds (the run hit a limit).
+        struct Unfold<'a>(&'a Ctx);
+        impl Drop for Unfold<'_> {
+            fn drop(&mut self) {
+                self.0.kernel.borrow_mut().folded -= 1;
+            }
+        }
+        self.kernel.borrow_mut().folded += 1;
+        let guard = Unfold(self);
+        let r = steps();
+        drop(guard);
+        self.abort_if_stopped();
+        r
+    }
+
     // ----- trace -------------------------------------------------------------------
 
     /// Adds an event to the trace at the current virtual time. Behaviours use this for
     /// their own vocabulary (gen_server, supervisor reports).
+    #[inline]
     pub fn emit(&self, kind: EventKind) {
         self.kernel.borrow_mut().emit(kind);
         self.abort_if_stopped();
@@ -395,6 +420,20 @@ impl Ctx {
     /// Why the run is stopping, if it is.
     pub fn stopping(&self) -> Option<Outcome> {
         self.kernel.borrow().stop.clone()
+    }
+
+    // ----- process inspection (added for the application controller, #4) ----------
+
+    /// Every live process, in spawn order (`erlang:processes/0`). The application
+    /// controller uses it to halt the node (APP-5).
+    pub fn processes(&self) -> Vec<Pid> {
+        self.kernel.borrow().live_pids()
+    }
+
+    /// `pid`'s link partners in spawn order (`process_info(Pid, links)`); empty for a
+    /// dead process.
+    pub fn links_of(&self, pid: Pid) -> Vec<Pid> {
+        self.kernel.borrow().links_of(pid)
     }
 }
 

@@ -54,6 +54,9 @@ pub(crate) struct Kernel {
     /// Set when the running process has a fatal signal pending (it sent one to itself),
     /// so every primitive can tell with one test whether to stop it.
     pub(crate) abort_running: bool,
+    /// Above zero while a behaviour's own event stands for the kernel steps being
+    /// taken (ADR 003): those steps happen, but emit nothing of their own.
+    pub(crate) folded: u32,
 }
 
 fn exit_message(from: Pid, reason: Term) -> Term {
@@ -92,6 +95,7 @@ impl Kernel {
             stop: None,
             running: None,
             abort_running: false,
+            folded: 0,
         }
     }
 
@@ -99,6 +103,16 @@ impl Kernel {
 
     #[inline]
     pub(crate) fn emit(&mut self, kind: EventKind) {
+        if self.folded > 0 {
+            return;
+        }
+        self.emit_unfolded(kind);
+    }
+
+    /// Emits even inside a folded step: for outcomes no summary event can tell, such
+    /// as a message dropped by an inactive alias (GS-7).
+    #[inline]
+    pub(crate) fn emit_unfolded(&mut self, kind: EventKind) {
         self.recorder.record(self.now_us, kind);
         self.count_event();
     }
@@ -113,6 +127,9 @@ impl Kernel {
         msg: &Term,
         outcome: Option<&Atom>,
     ) {
+        if self.folded > 0 {
+            return;
+        }
         let view = SendView {
             from,
             to,
@@ -132,6 +149,9 @@ impl Kernel {
     /// `recv` on the hot path, as [`Kernel::emit_send`].
     #[inline]
     pub(crate) fn emit_recv(&mut self, pid: Pid, msg: &Term) {
+        if self.folded > 0 {
+            return;
+        }
         let view = RecvView { pid, msg };
         self.recorder
             .record_view(self.now_us, &view, || EventKind::Recv {
@@ -348,7 +368,7 @@ impl Kernel {
         self.emit_send(from, &Term::Pid(to), &msg, None);
         match self.proc(to).map(|p| p.aliases.contains(&alias)) {
             Some(true) => self.deliver(to, msg),
-            Some(false) => self.emit(EventKind::Drop {
+            Some(false) => self.emit_unfolded(EventKind::Drop {
                 to,
                 msg,
                 why: Atom::from_static("inactive_alias"),
@@ -681,5 +701,28 @@ impl Kernel {
 
     pub(crate) fn read_timer(&self, tref: Ref) -> Option<u64> {
         self.user_timers.get(&tref).map(|t| t.at_us - self.now_us)
+    }
+
+    /// Every live process, in spawn order.
+    pub(crate) fn live_pids(&self) -> Vec<Pid> {
+        let mut pids: Vec<Pid> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.proc.is_some())
+            .map(|(slot, s)| Pid {
+                slot: slot as u32,
+                serial: s.serial,
+            })
+            .collect();
+        pids.sort();
+        pids
+    }
+
+    /// `pid`'s link partners in spawn order.
+    pub(crate) fn links_of(&self, pid: Pid) -> Vec<Pid> {
+        self.proc(pid)
+            .map(|p| p.links.iter().map(|(pid, ())| *pid).collect())
+            .unwrap_or_default()
     }
 }

@@ -17,6 +17,7 @@ pub struct Receive<'a, F> {
     timeout_us: Option<u64>,
     started: bool,
     armed: bool,
+    folded: bool,
 }
 
 impl<'a, F: FnMut(&Term) -> bool + Unpin> Receive<'a, F> {
@@ -27,7 +28,15 @@ impl<'a, F: FnMut(&Term) -> bool + Unpin> Receive<'a, F> {
             timeout_us,
             started: false,
             armed: false,
+            folded: false,
         }
+    }
+
+    /// Receives without a `recv` event of its own: the caller emits an event of its
+    /// vocabulary that stands for it (ADR 003), as the gen_server loop's `handle` does.
+    pub fn folded(mut self) -> Self {
+        self.folded = true;
+        self
     }
 }
 
@@ -68,7 +77,7 @@ impl<F: FnMut(&Term) -> bool + Unpin> Future for Receive<'_, F> {
                 if this.armed {
                     k.disarm_wake(me);
                 }
-                if let Some(msg) = &result {
+                if let Some(msg) = result.as_ref().filter(|_| !this.folded) {
                     k.emit_recv(me, msg);
                 }
                 drop(k);

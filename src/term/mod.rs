@@ -12,6 +12,7 @@ mod atom;
 mod display;
 mod fun;
 mod order;
+mod phash2;
 mod serde_impl;
 #[cfg(test)]
 pub(crate) mod strategy;
@@ -19,6 +20,7 @@ mod text;
 
 pub use atom::Atom;
 pub use fun::Fun;
+pub use phash2::{hash2, phash2, phash2_27};
 pub use text::{parse_term, TermParseError, MAX_PARSE_DEPTH};
 
 use std::rc::Rc;
