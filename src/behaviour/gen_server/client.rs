@@ -8,10 +8,16 @@ use crate::trace::EventKind;
 /// The default call timeout: 5000 ms (GS-5).
 pub const DEFAULT_TIMEOUT: Option<u64> = Some(5000);
 
+/// The server's pid now, or `None` for a name nobody (alive) holds.
+///
+/// # Panics
+/// For a via-name whose registry does not exist or has duplicate keys: Elixir raises
+/// `ArgumentError` in the caller there (fixture `registry/via.out`).
 pub(crate) fn resolve(ctx: &Ctx, server: &ServerRef) -> Option<Pid> {
     match server {
         ServerRef::Pid(p) => Some(*p),
         ServerRef::Name(n) => ctx.whereis(n),
+        ServerRef::Via(v) => v.whereis(ctx),
     }
 }
 
@@ -54,8 +60,12 @@ pub async fn call(
     if pid == me {
         return fail(atom("calling_self"), None);
     }
-    let tag = ctx.monitor(pid);
-    ctx.activate_alias(tag);
+    // The `call` event stands for the monitor, the alias and the request (ADR 003).
+    let tag = ctx.folded(|| {
+        let tag = ctx.monitor(pid);
+        ctx.activate_alias(tag);
+        tag
+    });
     ctx.emit(EventKind::Call {
         caller: me,
         server: pid,
@@ -64,10 +74,8 @@ pub async fn call(
         timeout: timeout_term(timeout_ms),
     });
     let from = From { pid: me, tag };
-    ctx.send(
-        pid,
-        Term::tuple([atom("$gen_call"), from.to_term(), request.clone()]),
-    );
+    let message = Term::tuple([atom("$gen_call"), from.to_term(), request.clone()]);
+    ctx.folded(|| ctx.send(pid, message));
     let answer = ctx
         .recv_match(
             move |m| is_reply(m, tag) || is_down(m, tag),
@@ -76,7 +84,8 @@ pub async fn call(
         .await;
     match answer {
         Some(m) if is_reply(&m, tag) => {
-            ctx.demonitor(tag, true);
+            // The `recv` of the reply closes the call; the demonitor adds nothing.
+            ctx.folded(|| ctx.demonitor(tag, true));
             Ok(m.as_tuple()
                 .map(|t| t[1].clone())
                 .unwrap_or(Term::UNDEFINED))
@@ -98,7 +107,7 @@ pub async fn call(
 }
 
 /// `gen_server:cast/2`: sends `request` and returns at once. Never fails, even when the
-/// name is not registered (NAME-3).
+/// name is not registered (NAME-3) or the via-name is missing (REG-9).
 pub fn cast(ctx: &Ctx, server: impl Into<ServerRef>, request: Term) {
     let server = server.into();
     ctx.emit(EventKind::Cast {
@@ -106,8 +115,15 @@ pub fn cast(ctx: &Ctx, server: impl Into<ServerRef>, request: Term) {
         server: server.to_term(),
         request: request.clone(),
     });
-    if let Some(pid) = resolve(ctx, &server) {
-        ctx.send(pid, Term::tuple([atom("$gen_cast"), request]));
+    let msg = Term::tuple([atom("$gen_cast"), request]);
+    match &server {
+        // Through the registry's send, whose failures a cast swallows.
+        ServerRef::Via(v) => v.cast(ctx, msg),
+        _ => {
+            if let Some(pid) = resolve(ctx, &server) {
+                ctx.send(pid, msg);
+            }
+        }
     }
 }
 
@@ -120,7 +136,9 @@ pub fn reply(ctx: &Ctx, to: From, value: Term) {
         tag: to.tag,
         value: value.clone(),
     });
-    ctx.send_alias(to.pid, to.tag, Term::tuple([Term::Ref(to.tag), value]));
+    // The `reply` event stands for the message through the caller's alias (ADR 003);
+    // a reply the alias drops still shows as a `drop`.
+    ctx.folded(|| ctx.send_alias(to.pid, to.tag, Term::tuple([Term::Ref(to.tag), value])));
 }
 
 /// `gen_server:stop/3` (GS-14): asks the server to terminate with `reason` (its

@@ -40,11 +40,14 @@
 mod client;
 mod server;
 mod start;
+mod sys;
 mod types;
+mod upgrade;
 
 pub use client::{call, cast, reply, stop, DEFAULT_TIMEOUT};
 pub use start::{start, start_link, StartOpts, StartResult};
-pub use types::{CallResponse, From, Init, Next, Response, ServerRef};
+pub use sys::{sys_change_code, sys_get_state, sys_resume, sys_suspend, upgrade};
+pub use types::{CallResponse, From, Init, Next, Response, ServerName, ServerRef};
 
 use crate::kernel::Ctx;
 use crate::term::Term;

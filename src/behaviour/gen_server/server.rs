@@ -1,19 +1,36 @@
 //! The server side: `init`, the receive loop, and termination (GS-2, GS-8 to GS-13).
 
 use super::client::reply;
-use super::types::{CallResponse, From, Init, Next, Response};
+use super::types::{CallResponse, From, Init, Next, Response, ServerName};
+use super::upgrade::{self, ChangeCode};
 use super::GenServer;
 use crate::kernel::{catch_crash, ms, Ctx, ProcResult};
 use crate::term::{atom, Atom, Pid, Term};
 use crate::trace::EventKind;
+use std::future::Future;
+use std::pin::Pin;
 
-/// What the loop does after a callback.
-enum Step {
+/// What the loop does after a callback or a system message.
+pub(super) enum Step {
     Go(Next),
+    /// `sys:suspend` (true) or `sys:resume` (false); then wait as `Next` says (GS-15).
+    Suspend(bool, Next),
+    /// `sys:change_code` while suspended: the loop hands its state to the new code.
+    ChangeCode(ChangeCode, Next),
     Stop {
         reason: Term,
         reply: Option<(From, Term)>,
     },
+}
+
+/// A server loop running some code `G`, type-erased so that a code upgrade can go on
+/// as a loop of another type in the same process.
+pub(super) type ServeFuture = Pin<Box<dyn Future<Output = Served>>>;
+
+/// How a server loop ended: the process exits, or it goes on running new code.
+pub(super) enum Served {
+    Exit(ProcResult),
+    Become(ServeFuture),
 }
 
 fn ack(ctx: &Ctx, starter: Pid, value: Term) {
@@ -38,13 +55,13 @@ pub(crate) async fn enter<G: GenServer>(
     starter: Pid,
     parent: Option<Pid>,
     args: G::Args,
-    name: Option<Atom>,
+    name: Option<ServerName>,
 ) -> ProcResult {
     let me = ctx.me();
-    if let Some(name) = name {
-        if ctx.register(name.clone(), me).is_err() {
+    if let Some(name) = &name {
+        // The starter checked the name already; this catches a race with another start.
+        if let Err(holder) = name.register_self(&ctx) {
             // NAME-4: init is not called; the new process exits normal.
-            let holder = ctx.whereis(&name).map_or(Term::UNDEFINED, Term::Pid);
             ack(
                 &ctx,
                 starter,
@@ -53,12 +70,16 @@ pub(crate) async fn enter<G: GenServer>(
             return Ok(());
         }
     }
+    // A failed init reports, gives the name back, then acknowledges (gen.erl).
     let init_result = |result: &'static str, reason: Option<Term>| {
         ctx.emit(EventKind::InitResult {
             pid: me,
             result: Atom::from_static(result),
             reason,
         });
+        if let Some(name) = &name {
+            name.unregister_self(&ctx);
+        }
     };
     match catch_crash(G::init(&ctx, args)).await {
         Ok(Init::Ok(state)) => started(&ctx, starter, parent, state, Next::Wait).await,
@@ -96,7 +117,14 @@ async fn started<G: GenServer>(
         reason: None,
     });
     ack(ctx, starter, Term::tuple([Term::OK, Term::Pid(me)]));
-    serve(ctx, parent, state, next).await
+    // A trampoline, so that upgrading back and forth does not nest loops (GS-15).
+    let mut served = serve(ctx.clone(), parent, state, next, false).await;
+    loop {
+        match served {
+            Served::Exit(result) => return result,
+            Served::Become(code) => served = code.await,
+        }
+    }
 }
 
 fn handle_event(ctx: &Ctx, callback: &'static str, message: &Term) {
@@ -107,41 +135,94 @@ fn handle_event(ctx: &Ctx, callback: &'static str, message: &Term) {
     });
 }
 
-/// The receive loop. Returns only by exiting.
-async fn serve<G: GenServer>(
-    ctx: &Ctx,
+/// The receive loop. Returns when the server exits or changes code. While `suspended`
+/// it takes only system messages and its parent's `EXIT` (GS-15); `next` then holds
+/// the wait to go back to on resume.
+pub(super) async fn serve<G: GenServer>(
+    ctx: Ctx,
     parent: Option<Pid>,
     mut state: G,
     mut next: Next,
-) -> ProcResult {
+    mut suspended: bool,
+) -> Served {
+    let ctx = &ctx;
     loop {
-        let step = match next {
-            Next::Continue(cont) => {
-                handle_event(ctx, "continue", &cont);
-                on_response(catch_crash(state.handle_continue(ctx, cont)).await)
-            }
-            Next::Timeout(timeout_ms) => match ctx.recv_timeout(ms(timeout_ms)).await {
-                Some(msg) => dispatch(ctx, parent, &mut state, msg).await,
-                None => {
-                    handle_event(ctx, "timeout", &Term::TIMEOUT);
-                    on_response(catch_crash(state.handle_info(ctx, Term::TIMEOUT)).await)
+        let step = if suspended {
+            // With no timeout the receive ends only with a message.
+            let msg = ctx
+                .recv_match(move |m| upgrade::wakes_suspended(m, parent), None)
+                .await
+                .unwrap_or(Term::UNDEFINED);
+            upgrade::suspended(ctx, parent, &mut state, msg, next.clone()).await
+        } else {
+            match next {
+                Next::Continue(cont) => {
+                    handle_event(ctx, "continue", &cont);
+                    on_response(catch_crash(state.handle_continue(ctx, cont)).await)
                 }
-            },
-            Next::Wait | Next::Hibernate => {
-                let msg = ctx.recv().await;
-                dispatch(ctx, parent, &mut state, msg).await
+                // Messages are taken without a `recv` event: the `handle` event that
+                // follows stands for it (ADR 003); `dispatch` traces the others.
+                Next::Timeout(timeout_ms) => {
+                    match ctx.recv_timeout(ms(timeout_ms)).folded().await {
+                        Some(msg) => {
+                            dispatch(ctx, parent, &mut state, msg, Next::Timeout(timeout_ms)).await
+                        }
+                        None => {
+                            handle_event(ctx, "timeout", &Term::TIMEOUT);
+                            on_response(catch_crash(state.handle_info(ctx, Term::TIMEOUT)).await)
+                        }
+                    }
+                }
+                Next::Wait => {
+                    let msg = next_message(ctx).await;
+                    dispatch(ctx, parent, &mut state, msg, Next::Wait).await
+                }
+                Next::Hibernate => {
+                    let msg = next_message(ctx).await;
+                    dispatch(ctx, parent, &mut state, msg, Next::Hibernate).await
+                }
             }
         };
         match step {
             Step::Go(n) => next = n,
+            Step::Suspend(on, n) => {
+                suspended = on;
+                next = n;
+            }
+            Step::ChangeCode(change, n) => {
+                match upgrade::change_code(ctx, parent, state, change, n.clone()).await {
+                    Ok(new_code) => return Served::Become(new_code),
+                    Err(Ok(old)) => state = old,
+                    Err(Err(exit)) => return Served::Exit(Err(exit)),
+                }
+                next = n;
+            }
             Step::Stop {
                 reason,
                 reply: pending,
             } => {
-                return terminate(ctx, &mut state, reason, pending).await;
+                return Served::Exit(terminate(ctx, &mut state, reason, pending).await);
             }
         }
     }
+}
+
+/// The next message, without a `recv` event (see `serve`).
+async fn next_message(ctx: &Ctx) -> Term {
+    let any = |_: &Term| true;
+    // With no timeout the receive ends only with a message.
+    ctx.recv_match(any, None)
+        .folded()
+        .await
+        .unwrap_or(Term::UNDEFINED)
+}
+
+/// The `recv` event for a message no `handle` event stands for.
+fn traced_recv(ctx: &Ctx, msg: &Term) {
+    ctx.emit(EventKind::Recv {
+        pid: ctx.me(),
+        msg: msg.clone(),
+    });
 }
 
 fn on_response(r: Result<Response, Term>) -> Step {
@@ -158,8 +239,15 @@ fn on_response(r: Result<Response, Term>) -> Step {
     }
 }
 
-/// Routes one message to its callback.
-async fn dispatch<G: GenServer>(ctx: &Ctx, parent: Option<Pid>, state: &mut G, msg: Term) -> Step {
+/// Routes one message to its callback. `resume` is the wait the message interrupted: a
+/// system message goes back to it, so an idle timeout restarts in full (GS-9).
+async fn dispatch<G: GenServer>(
+    ctx: &Ctx,
+    parent: Option<Pid>,
+    state: &mut G,
+    msg: Term,
+    resume: Next,
+) -> Step {
     let Some(items) = msg.as_tuple() else {
         handle_event(ctx, "info", &msg);
         return on_response(catch_crash(state.handle_info(ctx, msg.clone())).await);
@@ -167,6 +255,7 @@ async fn dispatch<G: GenServer>(ctx: &Ctx, parent: Option<Pid>, state: &mut G, m
     match items {
         [tag, from, request] if tag.is_atom("$gen_call") => {
             let Some(from) = From::from_term(from) else {
+                handle_event(ctx, "info", &msg);
                 return on_response(catch_crash(state.handle_info(ctx, msg.clone())).await);
             };
             handle_event(ctx, "call", request);
@@ -196,19 +285,17 @@ async fn dispatch<G: GenServer>(ctx: &Ctx, parent: Option<Pid>, state: &mut G, m
         }
         // GS-11c: a trapped EXIT from the parent stops the server, whatever the reason.
         [tag, Term::Pid(from), reason] if tag.is_atom("EXIT") && Some(*from) == parent => {
+            traced_recv(ctx, &msg);
             Step::Stop {
                 reason: reason.clone(),
                 reply: None,
             }
         }
-        [tag, _from, request] if tag.is_atom("$system") => match request.as_tuple() {
-            // GS-11d: gen_server:stop works whether or not the server traps exits.
-            Some([t, reason]) if t.is_atom("terminate") => Step::Stop {
-                reason: reason.clone(),
-                reply: None,
-            },
-            _ => Step::Go(Next::Wait),
-        },
+        // GS-11d (gen_server:stop works whether or not the server traps exits), GS-15.
+        [tag, from, request] if tag.is_atom("$system") => {
+            traced_recv(ctx, &msg);
+            upgrade::system(ctx, state, from, request, resume, false).await
+        }
         _ => {
             handle_event(ctx, "info", &msg);
             on_response(catch_crash(state.handle_info(ctx, msg.clone())).await)

@@ -5,7 +5,9 @@
 //! continue (GS-1), and before it exits after a failed `init` (GS-3).
 
 use super::server;
+use super::types::ServerName;
 use super::GenServer;
+use crate::behaviour::registry::ViaName;
 use crate::kernel::{ms, Ctx, SpawnOpts};
 use crate::term::{atom, Atom, Pid, Term};
 use crate::trace::EventKind;
@@ -13,8 +15,9 @@ use crate::trace::EventKind;
 /// Options for [`start_link`] and [`start`].
 #[derive(Clone, Debug, Default)]
 pub struct StartOpts {
-    /// Register the server under this local name (NAME-4 when it is taken).
-    pub name: Option<Atom>,
+    /// Register the server under this local name or via-name (NAME-4, REG-9 when it
+    /// is taken).
+    pub name: Option<ServerName>,
     /// Give up after this many milliseconds of `init` (GS-4); `None` waits for ever.
     pub timeout_ms: Option<u64>,
     /// A label for traces and reports; defaults to the name.
@@ -22,10 +25,18 @@ pub struct StartOpts {
 }
 
 impl StartOpts {
-    /// Options that register the server under `name`.
+    /// Options that register the server under the local name `name`.
     pub fn named(name: &'static str) -> StartOpts {
         StartOpts {
-            name: Some(Atom::from_static(name)),
+            name: Some(ServerName::Local(Atom::from_static(name))),
+            ..StartOpts::default()
+        }
+    }
+
+    /// Options that register the server under a key of a unique registry (REG-9).
+    pub fn via(name: ViaName) -> StartOpts {
+        StartOpts {
+            name: Some(ServerName::Via(name)),
             ..StartOpts::default()
         }
     }
@@ -86,6 +97,14 @@ fn is_signal_from(m: &Term, tag_name: &str, pid: Pid, at: usize) -> bool {
 /// `gen_server:start_link/3,4`: spawns the server linked to the caller and waits for
 /// `init` to return (GS-1). A failed `init` returns its error first; the link then
 /// delivers the server's exit (GS-3).
+///
+/// As gen.erl does, the caller first looks the name up: when a live process holds
+/// it, the result is `{error, {already_started, Pid}}` and no process is spawned
+/// (NAME-4; fixture `registry/via.out`, facts `name4.*`).
+///
+/// # Panics
+/// When `opts.name` is a via-name whose registry does not exist or has duplicate keys
+/// (Elixir raises `ArgumentError` in the caller).
 pub async fn start_link<G: GenServer>(ctx: &Ctx, args: G::Args, opts: StartOpts) -> StartResult {
     start_with::<G>(ctx, args, opts, true).await
 }
@@ -103,6 +122,15 @@ async fn start_with<G: GenServer>(
     link: bool,
 ) -> StartResult {
     let starter = ctx.me();
+    if let Some(holder) = opts.name.as_ref().and_then(|n| n.whereis(ctx)) {
+        let result = StartResult::Error(Term::tagged("already_started", Term::Pid(holder)));
+        ctx.emit(EventKind::StartResult {
+            caller: starter,
+            pid: holder,
+            value: result.to_term(),
+        });
+        return result;
+    }
     let parent = link.then_some(starter);
     let label = opts
         .label

@@ -1,5 +1,7 @@
 //! The values gen_server callbacks return, and how servers are named.
 
+use crate::behaviour::registry::ViaName;
+use crate::kernel::Ctx;
 use crate::term::{atom, Atom, Pid, Ref, Term};
 
 /// What a callback asks the server loop to do before the next message (GS-8, GS-9,
@@ -115,6 +117,8 @@ pub enum ServerRef {
     Pid(Pid),
     /// A locally registered name.
     Name(Atom),
+    /// A name in a unique registry: `{via, Registry, {Name, Key}}` (REG-9).
+    Via(ViaName),
 }
 
 impl ServerRef {
@@ -123,7 +127,98 @@ impl ServerRef {
         match self {
             ServerRef::Pid(p) => Term::Pid(*p),
             ServerRef::Name(n) => Term::Atom(n.clone()),
+            ServerRef::Via(v) => v.to_term(),
         }
+    }
+}
+
+impl std::convert::From<ViaName> for ServerRef {
+    fn from(v: ViaName) -> ServerRef {
+        ServerRef::Via(v)
+    }
+}
+
+impl std::convert::From<&ViaName> for ServerRef {
+    fn from(v: &ViaName) -> ServerRef {
+        ServerRef::Via(v.clone())
+    }
+}
+
+/// The name a server is started under: OTP's `{local, Name}` or `{via, Module, Name}`
+/// (with the [`crate::behaviour::registry::Registry`] as the module).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ServerName {
+    /// A locally registered name (NAME-1, NAME-4).
+    Local(Atom),
+    /// A key in a unique registry (REG-9).
+    Via(ViaName),
+}
+
+impl ServerName {
+    /// The name as text, for labels: the atom's name, or the via tuple as OTP prints
+    /// it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ServerName::Local(a) => a.as_str(),
+            ServerName::Via(v) => v.as_str(),
+        }
+    }
+
+    /// How a client reaches the server by this name.
+    pub fn to_ref(&self) -> ServerRef {
+        match self {
+            ServerName::Local(a) => ServerRef::Name(a.clone()),
+            ServerName::Via(v) => ServerRef::Via(v.clone()),
+        }
+    }
+
+    /// gen.erl's `where/1`: the live process holding the name, if any.
+    ///
+    /// # Panics
+    /// For a via-name whose registry does not exist or has duplicate keys, as
+    /// Elixir raises `ArgumentError` there.
+    pub(crate) fn whereis(&self, ctx: &Ctx) -> Option<Pid> {
+        match self {
+            ServerName::Local(a) => ctx.whereis(a),
+            ServerName::Via(v) => v.whereis(ctx),
+        }
+    }
+
+    /// gen.erl's `register_name/1`, run by the server itself before `init`: `Err` with
+    /// the holder (or `undefined`) when the name is taken (NAME-4).
+    pub(crate) fn register_self(&self, ctx: &Ctx) -> Result<(), Term> {
+        let registered = match self {
+            ServerName::Local(a) => ctx.register(a.clone(), ctx.me()).is_ok(),
+            ServerName::Via(v) => v.register_self(ctx),
+        };
+        if registered {
+            return Ok(());
+        }
+        Err(self.whereis(ctx).map_or(Term::UNDEFINED, Term::Pid))
+    }
+
+    /// gen.erl's `unregister_name/1`: a server whose `init` failed gives its name back
+    /// before the starter hears of it, so a lookup right after the failed start finds
+    /// nothing (probe tests/otp_fixtures/registry/via.out).
+    pub(crate) fn unregister_self(&self, ctx: &Ctx) {
+        match self {
+            ServerName::Local(a) => {
+                let _ = ctx.unregister(a);
+            }
+            ServerName::Via(v) => v.registry().unregister(ctx, v.key()),
+        }
+    }
+}
+
+impl std::convert::From<Atom> for ServerName {
+    fn from(a: Atom) -> ServerName {
+        ServerName::Local(a)
+    }
+}
+
+impl std::convert::From<ViaName> for ServerName {
+    fn from(v: ViaName) -> ServerName {
+        ServerName::Via(v)
     }
 }
 
