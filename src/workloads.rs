@@ -106,6 +106,151 @@ pub fn idle_processes(count: u32, config: SimConfig) -> Sim {
     sim
 }
 
+/// The gen_server that `gen_server_calls` calls: replies `ping` to every call at once,
+/// like the echo server of `scripts/beam/otpsim_bench.erl`.
+struct Echo;
+
+impl crate::behaviour::gen_server::GenServer for Echo {
+    type Args = ();
+
+    async fn init(
+        _ctx: &crate::kernel::Ctx,
+        _args: (),
+    ) -> crate::behaviour::gen_server::Init<Echo> {
+        crate::behaviour::gen_server::Init::Ok(Echo)
+    }
+
+    async fn handle_call(
+        &mut self,
+        _ctx: &crate::kernel::Ctx,
+        request: Term,
+        _from: crate::behaviour::gen_server::From,
+    ) -> crate::behaviour::gen_server::CallResponse {
+        crate::behaviour::gen_server::CallResponse::reply(request)
+    }
+}
+
+/// One client making `calls` sequential `gen_server:call`s to one server that replies
+/// at once (the BEAM's `call` workload). The returned counter holds the number of
+/// replies received once the simulation has run.
+pub fn gen_server_calls(calls: u64, config: SimConfig) -> (Sim, Rc<Cell<u64>>) {
+    use crate::behaviour::gen_server::{self, StartOpts};
+    let mut sim = Sim::new(config);
+    let replies = Rc::new(Cell::new(0u64));
+    let seen = replies.clone();
+    sim.spawn(move |ctx| async move {
+        let server = gen_server::start_link::<Echo>(&ctx, (), StartOpts::default())
+            .await
+            .into_result()?;
+        let ping = Term::atom_owned("ping");
+        for _ in 0..calls {
+            gen_server::call(&ctx, server, ping.clone(), gen_server::DEFAULT_TIMEOUT).await?;
+            seen.set(seen.get() + 1);
+        }
+        Ok(())
+    });
+    (sim, replies)
+}
+
+/// The BEAM's `restart_storm` workload (`scripts/beam/otpsim_bench.erl`): a driver
+/// starts a supervisor (`one_for_all` when `one_for_all`, else `one_for_one`; intensity
+/// `2 * children` in 5 s) with `children` gen_server workers (brutal_kill), then waits.
+/// Run the sim once to start everything (`inits` reaches `children`); send the driver
+/// the atom `go` and it kills every child (one_for_one) or the middle one
+/// (one_for_all); run again and every child is back once `inits` reaches
+/// `2 * children`: each worker's `init` counts itself, so the restarts are exact. Then
+/// send `check` and run: `verified` becomes true when which_children lists `children`
+/// children, every one under a new pid.
+pub fn restart_storm(children: u32, one_for_all: bool, config: SimConfig) -> RestartStorm {
+    use crate::behaviour::gen_server::{GenServer, Init, StartOpts};
+    use crate::behaviour::supervisor::{self, ChildPid, ChildSpec, Shutdown, Strategy, SupFlags};
+    use crate::kernel::Ctx;
+
+    struct Worker;
+    impl GenServer for Worker {
+        type Args = Rc<Cell<u64>>;
+        async fn init(_ctx: &Ctx, inits: Rc<Cell<u64>>) -> Init<Worker> {
+            inits.set(inits.get() + 1);
+            Init::Ok(Worker)
+        }
+    }
+
+    async fn pids(ctx: &Ctx, sup: Pid) -> Vec<Pid> {
+        // which_children lists the latest started first: reverse it to start order.
+        let rows = supervisor::which_children(ctx, sup).await.into_iter().rev();
+        rows.filter_map(|c| match c.pid {
+            ChildPid::Pid(p) => Some(p),
+            _ => None,
+        })
+        .collect()
+    }
+
+    let mut sim = Sim::new(config);
+    let inits = Rc::new(Cell::new(0u64));
+    let verified = Rc::new(Cell::new(false));
+    let (counter, ok) = (inits.clone(), verified.clone());
+    let driver = sim.spawn(move |ctx| async move {
+        let specs = (1..=children)
+            .map(|i| {
+                ChildSpec::worker::<Worker>(&format!("c{i}"), counter.clone())
+                    .shutdown(Shutdown::BrutalKill)
+            })
+            .collect();
+        let strategy = if one_for_all {
+            Strategy::OneForAll
+        } else {
+            Strategy::OneForOne
+        };
+        let flags = SupFlags::new(strategy).intensity(children.saturating_mul(2), 5);
+        let opts = StartOpts {
+            label: Some("storm".to_string()),
+            ..StartOpts::default()
+        };
+        let sup = supervisor::start_link(&ctx, flags, specs, opts)
+            .await
+            .into_result()?;
+        let before = pids(&ctx, sup).await;
+        ctx.recv_match(|m| m.is_atom("go"), None).await;
+        if one_for_all {
+            if let Some(&middle) = before.get(before.len() / 2) {
+                ctx.exit(middle, Term::KILL);
+            }
+        } else {
+            for &pid in &before {
+                ctx.exit(pid, Term::KILL);
+            }
+        }
+        ctx.recv_match(|m| m.is_atom("check"), None).await;
+        let after = pids(&ctx, sup).await;
+        ok.set(
+            after.len() == before.len()
+                && after.len() == children as usize
+                && after.iter().zip(&before).all(|(a, b)| a != b),
+        );
+        // Stay alive: the supervisor's parent exiting would shut the tree down.
+        ctx.recv_match(|_| false, None).await;
+        Ok(())
+    });
+    RestartStorm {
+        sim,
+        driver,
+        inits,
+        verified,
+    }
+}
+
+/// What [`restart_storm`] builds.
+pub struct RestartStorm {
+    /// The simulation.
+    pub sim: Sim,
+    /// The driver: send it `go`, then `check`.
+    pub driver: Pid,
+    /// How many times a worker's `init` ran.
+    pub inits: Rc<Cell<u64>>,
+    /// Set by `check`: every child is back under a new pid.
+    pub verified: Rc<Cell<bool>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +283,14 @@ mod tests {
         sim.run();
         assert_eq!(downs.get(), 1000);
         assert_eq!(sim.live_processes(), 0);
+    }
+
+    #[test]
+    fn gen_server_calls_get_every_reply() {
+        let (mut sim, replies) = gen_server_calls(1000, SimConfig::default());
+        let report = sim.run();
+        assert_eq!(replies.get(), 1000);
+        assert_eq!(report.outcome.name(), "quiescent");
     }
 
     #[test]

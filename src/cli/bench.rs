@@ -9,6 +9,11 @@ use otpsim::kernel::SimConfig;
 use otpsim::workloads;
 use std::time::Instant; // determinism: ok (benchmark timing only)
 
+#[path = "bench_call.rs"]
+mod bench_call;
+#[path = "bench_storm.rs"]
+mod bench_storm;
+
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
     /// Pass one token around a ring of processes; reports messages per second.
@@ -16,6 +21,12 @@ pub enum BenchCommand {
     /// spawn_monitor processes that exit at once (at most 10,000 alive); reports spawns
     /// per second, the bytes of one idle process and the peak resident memory.
     Spawn(SpawnArgs),
+    /// One client making sequential gen_server calls to a server that replies at once;
+    /// reports calls per second.
+    Call(bench_call::CallArgs),
+    /// One supervisor with N gen_server children killed once (one_for_one: every child;
+    /// one_for_all: one, so all restart); reports restarts per second.
+    RestartStorm(bench_storm::StormArgs),
 }
 
 #[derive(Args, Debug)]
@@ -45,6 +56,8 @@ pub fn run(cmd: BenchCommand) -> i32 {
     match cmd {
         BenchCommand::Ring(a) => ring(a),
         BenchCommand::Spawn(a) => spawn(a),
+        BenchCommand::Call(a) => bench_call::call(a),
+        BenchCommand::RestartStorm(a) => bench_storm::restart_storm(a),
     }
 }
 
