@@ -412,3 +412,45 @@ fn determinism_recording_on_or_off_gives_the_same_fingerprint() {
     assert_eq!(sim.events().len() as u64, report.events);
     assert_eq!(sim.fingerprint(), report.fingerprint);
 }
+
+// A receive from a mark looks only at later messages, and finds them even when
+// earlier ones were taken out meanwhile (the BEAM's receive mark).
+#[test]
+fn receive_since_mark_sees_only_later_messages() {
+    use otpsim::term::atom;
+    let mut sim = otpsim::kernel::Sim::new(otpsim::kernel::SimConfig::default());
+    let got = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let g = got.clone();
+    sim.spawn(move |ctx| async move {
+        let me = ctx.me();
+        ctx.send(me, atom("old"));
+        ctx.send(me, atom("x"));
+        let mark = ctx.mailbox_mark();
+        ctx.send(me, atom("new"));
+        ctx.send(me, atom("x"));
+        // Taking a pre-mark message out must not make the marked receive skip one.
+        let first = ctx.recv_match(|m| m.is_atom("old"), Some(0)).await;
+        g.borrow_mut().push(first);
+        let marked = ctx
+            .recv_match(|m| m.is_atom("x"), Some(0))
+            .since_mark(mark)
+            .await;
+        g.borrow_mut().push(marked);
+        // The pre-mark `x` is still there for an unmarked receive.
+        let old_x = ctx.recv_match(|m| m.is_atom("x"), Some(0)).await;
+        g.borrow_mut().push(old_x);
+        let last = ctx.recv_timeout(0).await;
+        g.borrow_mut().push(last);
+        Ok(())
+    });
+    sim.run();
+    assert_eq!(
+        *got.borrow(),
+        vec![
+            Some(atom("old")),
+            Some(atom("x")),
+            Some(atom("x")),
+            Some(atom("new"))
+        ]
+    );
+}

@@ -192,6 +192,15 @@ impl Ctx {
         Sleep::new(self, duration_us)
     }
 
+    /// A receive mark: pass it to [`Receive::since_mark`] to look only at messages that
+    /// arrive from now on.
+    pub fn mailbox_mark(&self) -> u64 {
+        self.kernel
+            .borrow()
+            .proc(self.me)
+            .map_or(0, |p| p.delivered)
+    }
+
     /// The messages waiting in this process's mailbox, oldest first.
     pub fn mailbox_len(&self) -> usize {
         self.kernel

@@ -34,6 +34,8 @@ pub(crate) struct MonitoredBy {
 pub(crate) struct Process {
     pub(crate) body: Option<Body>,
     pub(crate) mailbox: VecDeque<Term>,
+    /// Messages ever put in the mailbox: a receive mark is a value of this counter.
+    pub(crate) delivered: u64,
     /// Messages before this index were already rejected by the current selective
     /// receive, so a wake-up only tests the new ones.
     pub(crate) scan_from: usize,
@@ -61,6 +63,7 @@ impl Process {
         Process {
             body: Some(body),
             mailbox: VecDeque::new(),
+            delivered: 0,
             scan_from: 0,
             wait: Wait::Ready,
             wait_serial: 0,

@@ -326,6 +326,7 @@ impl Kernel {
             return;
         }
         p.mailbox.push_back(msg);
+        p.delivered += 1;
         if p.wait == Wait::Receive && !p.queued {
             p.queued = true;
             self.run_queue.push_back(to);

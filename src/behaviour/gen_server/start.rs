@@ -142,6 +142,8 @@ async fn start_with<G: GenServer>(
         label,
     };
     let name = opts.name.clone();
+    // Nothing from the new process can be queued before it exists.
+    let mark = ctx.mailbox_mark();
     let (pid, mref) = ctx.spawn_opt(spawn, move |sctx| {
         server::enter::<G>(sctx, starter, parent, args, name)
     });
@@ -154,7 +156,7 @@ async fn start_with<G: GenServer>(
         },
         opts.timeout_ms.map(ms),
     );
-    let result = match wait.await {
+    let result = match wait.since_mark(mark).await {
         Some(m) => match m.as_tuple() {
             Some([tag, _, value]) if tag.is_atom("ack") => StartResult::from_term(value),
             Some([_, _, reason]) => StartResult::Error(reason.clone()),
