@@ -134,8 +134,14 @@ impl Ctx {
 
     /// `Pid ! Msg`. Never fails; a message to a dead process is lost.
     pub fn send(&self, to: Pid, msg: Term) {
-        self.kernel.borrow_mut().send(Some(self.me), to, msg);
-        self.abort_if_stopped();
+        let stop = {
+            let mut k = self.kernel.borrow_mut();
+            k.send(Some(self.me), to, msg);
+            k.stop.is_some() || k.abort_running
+        };
+        if stop {
+            std::panic::panic_any(StopNow);
+        }
     }
 
     /// `Name ! Msg`: `Err(badarg)` when no process has the name (NAME-3).

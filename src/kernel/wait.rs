@@ -79,6 +79,7 @@ impl<F: FnMut(&Term) -> bool + Unpin> Future for Receive<'_, F> {
             }
         }
         let done = match found {
+            Some(0) => Some(p.mailbox.pop_front()),
             Some(i) => Some(p.mailbox.remove(i)),
             None if p.timed_out || this.timeout_us == Some(0) => Some(None),
             None => {

@@ -16,6 +16,7 @@ use std::rc::Rc;
 const VARIANTS: &[&str] = &["int", "atom", "ref", "pid", "tuple", "list", "bin", "fun"];
 
 impl Serialize for Term {
+    #[inline]
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
             return s.collect_str(self);
@@ -34,6 +35,7 @@ impl Serialize for Term {
 }
 
 impl Serialize for Pid {
+    #[inline]
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
             s.collect_str(self)
@@ -44,6 +46,7 @@ impl Serialize for Pid {
 }
 
 impl Serialize for Ref {
+    #[inline]
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
             s.collect_str(self)

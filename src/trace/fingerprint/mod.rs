@@ -9,6 +9,9 @@
 //! rides in the top byte of a word when the value leaves room, or in a word of its
 //! own. Struct field names are never hashed: the type fixes their order.
 
+mod fast;
+
+use super::hot::HotView;
 use super::{Event, EventKind};
 use serde::ser::{self, Serialize};
 use std::fmt;
@@ -56,10 +59,29 @@ impl Fingerprinter {
     }
 
     /// Adds an event given as a borrowed view that serializes exactly as its
-    /// `EventKind` would (see `trace::hot`).
+    /// `EventKind` would (see `trace::hot`): through the register-resident fast path
+    /// when the view allows it, through serde otherwise. Same value either way.
     #[inline]
-    pub fn add_view<V: Serialize>(&mut self, t: u64, seq: u64, view: &V) {
+    pub(crate) fn add_view<V: HotView>(&mut self, t: u64, seq: u64, view: &V) {
+        if !view.hash_fast(self, t, seq) {
+            self.add_view_serde(t, seq, view);
+        }
+    }
+
+    /// [`Fingerprinter::add_view`] always through serde (the reference the fast path
+    /// is tested against).
+    pub(crate) fn add_view_serde<V: Serialize>(&mut self, t: u64, seq: u64, view: &V) {
         let _ = (t, seq, view).serialize(&mut self.words);
+    }
+
+    #[inline]
+    pub(crate) fn add_send_fast(&mut self, t: u64, seq: u64, v: &super::hot::SendView<'_>) -> bool {
+        fast::send(&mut self.words, t, seq, v)
+    }
+
+    #[inline]
+    pub(crate) fn add_recv_fast(&mut self, t: u64, seq: u64, v: &super::hot::RecvView<'_>) -> bool {
+        fast::recv(&mut self.words, t, seq, v)
     }
 
     /// The current value.
@@ -108,6 +130,10 @@ mod tag {
     pub const STRUCT: u64 = 26;
     pub const I128: u64 = 27;
     pub const U128: u64 = 28;
+    /// A u64 below 2^56, or an i64 in -2^55..2^55, in the tag word itself: times,
+    /// sequence numbers and most integers cost one word instead of two.
+    pub const U64_SMALL: u64 = 29;
+    pub const I64_SMALL: u64 = 30;
 }
 
 const LOW_56: u64 = (1 << 56) - 1;

@@ -68,8 +68,14 @@ impl<'a> Serializer for &'a mut Words {
         Ok(())
     }
     fn serialize_i64(self, v: i64) -> Result<(), HashError> {
-        self.tagged(tag::I64, 0);
-        self.word(v as u64);
+        // 56-bit two's complement is exact for -2^55..2^55; a distinct tag keeps the
+        // two forms from ever sharing a word sequence.
+        if (-(1i64 << 55)..(1i64 << 55)).contains(&v) {
+            self.tagged(tag::I64_SMALL, v as u64);
+        } else {
+            self.tagged(tag::I64, 0);
+            self.word(v as u64);
+        }
         Ok(())
     }
     fn serialize_i128(self, v: i128) -> Result<(), HashError> {
@@ -91,8 +97,12 @@ impl<'a> Serializer for &'a mut Words {
         Ok(())
     }
     fn serialize_u64(self, v: u64) -> Result<(), HashError> {
-        self.tagged(tag::U64, 0);
-        self.word(v);
+        if v < (1u64 << 56) {
+            self.tagged(tag::U64_SMALL, v);
+        } else {
+            self.tagged(tag::U64, 0);
+            self.word(v);
+        }
         Ok(())
     }
     fn serialize_u128(self, v: u128) -> Result<(), HashError> {

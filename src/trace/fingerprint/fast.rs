@@ -1,0 +1,172 @@
+//! The hashing of `send` and `recv`, the two events every message makes, with the
+//! four lanes held in registers for the whole event.
+//!
+//! Through serde, every word round-trips the hash state through memory (the
+//! serializer is a `&mut Words`), and the store-to-load latency on the word counter
+//! sets the pace. Here the lanes are loaded once, rotated so that the next word's lane
+//! is always `a`, and stored once. The words are exactly the ones the serde path makes
+//! for the same event (`trace::hot`'s tests hold that); terms other than integers,
+//! pids and short atoms take the serde path.
+
+use super::{tag, Words, LOW_56, MUL};
+use crate::term::{Pid, Term};
+use crate::trace::hot::{RecvView, SendView};
+
+struct Lanes {
+    a: u64,
+    b: u64,
+    c: u64,
+    d: u64,
+    n: usize,
+}
+
+impl Lanes {
+    #[inline(always)]
+    fn load(w: &Words) -> Lanes {
+        let r = w.n & 3;
+        let l = w.lanes;
+        Lanes {
+            a: l[r],
+            b: l[(r + 1) & 3],
+            c: l[(r + 2) & 3],
+            d: l[(r + 3) & 3],
+            n: w.n,
+        }
+    }
+
+    #[inline(always)]
+    fn store(self, w: &mut Words) {
+        let r = self.n & 3;
+        w.lanes[r] = self.a;
+        w.lanes[(r + 1) & 3] = self.b;
+        w.lanes[(r + 2) & 3] = self.c;
+        w.lanes[(r + 3) & 3] = self.d;
+        w.n = self.n;
+    }
+
+    /// `Words::word`: word n goes to lane n mod 4, which is always `a` here.
+    #[inline(always)]
+    fn word(&mut self, x: u64) {
+        let h = (self.a ^ x).wrapping_mul(MUL);
+        self.a = self.b;
+        self.b = self.c;
+        self.c = self.d;
+        self.d = h ^ (h >> 29);
+        self.n = self.n.wrapping_add(1);
+    }
+
+    #[inline(always)]
+    fn tagged(&mut self, t: u64, v: u64) {
+        self.word((t << 56) | (v & LOW_56));
+    }
+
+    #[inline(always)]
+    fn u64(&mut self, v: u64) {
+        if v < (1u64 << 56) {
+            self.tagged(tag::U64_SMALL, v);
+        } else {
+            self.tagged(tag::U64, 0);
+            self.word(v);
+        }
+    }
+
+    #[inline(always)]
+    fn i64(&mut self, v: i64) {
+        if (-(1i64 << 55)..(1i64 << 55)).contains(&v) {
+            self.tagged(tag::I64_SMALL, v as u64);
+        } else {
+            self.tagged(tag::I64, 0);
+            self.word(v as u64);
+        }
+    }
+
+    /// A string of at most 8 bytes (`Words::bytes`).
+    #[inline(always)]
+    fn short_str(&mut self, s: &str) {
+        self.tagged(tag::STR, s.len() as u64);
+        if !s.is_empty() {
+            let mut w = [0u8; 8];
+            w[..s.len()].copy_from_slice(s.as_bytes());
+            self.word(u64::from_le_bytes(w));
+        }
+    }
+
+    #[inline(always)]
+    fn pid(&mut self, p: Pid) {
+        self.tagged(tag::U32, u64::from(p.serial()));
+    }
+
+    /// A term as `term::serde_impl` writes it compactly: its variant, then its payload.
+    #[inline(always)]
+    fn term(&mut self, t: &Term) {
+        match t {
+            Term::Int(i) => {
+                self.tagged(tag::VARIANT, 0);
+                self.i64(*i);
+            }
+            Term::Atom(a) => {
+                self.tagged(tag::VARIANT, 1);
+                self.short_str(a.as_str());
+            }
+            Term::Pid(p) => {
+                self.tagged(tag::VARIANT, 3);
+                self.pid(*p);
+            }
+            // `simple` keeps every other term away from here.
+            _ => {}
+        }
+    }
+}
+
+/// True for the terms `Lanes::term` writes.
+#[inline(always)]
+fn simple(t: &Term) -> bool {
+    match t {
+        Term::Int(_) | Term::Pid(_) => true,
+        Term::Atom(a) => a.as_str().len() <= 8,
+        _ => false,
+    }
+}
+
+/// Hashes `(t, seq, send)`; false (nothing hashed) when the event needs the serde path.
+#[inline]
+pub(crate) fn send(w: &mut Words, t: u64, seq: u64, v: &SendView<'_>) -> bool {
+    if v.outcome.is_some() || !simple(v.to) || !simple(v.msg) {
+        return false;
+    }
+    let mut l = Lanes::load(w);
+    l.tagged(tag::TUPLE, 3);
+    l.u64(t);
+    l.u64(seq);
+    l.tagged(tag::STRUCT, 4);
+    l.short_str("send");
+    match v.from {
+        Some(p) => {
+            l.tagged(tag::SOME, 0);
+            l.pid(p);
+        }
+        None => l.tagged(tag::NONE, 0),
+    }
+    l.term(v.to);
+    l.term(v.msg);
+    l.store(w);
+    true
+}
+
+/// Hashes `(t, seq, recv)`; false (nothing hashed) when the event needs the serde path.
+#[inline]
+pub(crate) fn recv(w: &mut Words, t: u64, seq: u64, v: &RecvView<'_>) -> bool {
+    if !simple(v.msg) {
+        return false;
+    }
+    let mut l = Lanes::load(w);
+    l.tagged(tag::TUPLE, 3);
+    l.u64(t);
+    l.u64(seq);
+    l.tagged(tag::STRUCT, 3);
+    l.short_str("recv");
+    l.pid(v.pid);
+    l.term(v.msg);
+    l.store(w);
+    true
+}
