@@ -127,6 +127,19 @@ mod tests {
             .prop_map(Term::Int),
             pid().prop_map(Term::Pid),
             "[a-z_]{0,10}".prop_map(|n| Term::atom_owned(&n)),
+            any::<u64>().prop_map(|r| Term::Ref(crate::term::Ref(r))),
+            prop::collection::vec(leaf(), 0..10).prop_map(Term::tuple),
+            prop::collection::vec(leaf(), 0..10).prop_map(Term::list),
+            prop::collection::vec(term(), 0..4).prop_map(Term::tuple),
+        ]
+    }
+
+    fn leaf() -> impl Strategy<Value = Term> {
+        prop_oneof![
+            any::<i64>().prop_map(Term::Int),
+            pid().prop_map(Term::Pid),
+            "[a-zA-Z_]{0,10}".prop_map(|n| Term::atom_owned(&n)),
+            any::<u64>().prop_map(|r| Term::Ref(crate::term::Ref(r))),
         ]
     }
 

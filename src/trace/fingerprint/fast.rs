@@ -5,8 +5,9 @@
 //! serializer is a `&mut Words`), and the store-to-load latency on the word counter
 //! sets the pace. Here the lanes are loaded once, rotated so that the next word's lane
 //! is always `a`, and stored once. The words are exactly the ones the serde path makes
-//! for the same event (`trace::hot`'s tests hold that); terms other than integers,
-//! pids and short atoms take the serde path.
+//! for the same event (`trace::hot`'s tests hold that). Integers, pids, refs, atoms of
+//! up to 8 bytes, and flat tuples and lists of those (the shape of `DOWN`, `EXIT` and
+//! `$gen_call` messages) are written here; other terms take the serde path.
 
 use super::{tag, Words, LOW_56, MUL};
 use crate::term::{Pid, Term};
@@ -96,10 +97,30 @@ impl Lanes {
         self.tagged(tag::U32, u64::from(p.serial()));
     }
 
-    /// A term as `term::serde_impl` writes it compactly: its variant, then its payload.
+    /// A term as `term::serde_impl` writes it compactly: its variant, then its payload
+    /// (a tuple's or list's elements as a sequence with its length up front).
     #[inline(always)]
     fn term(&mut self, t: &Term) {
         match t {
+            Term::Tuple(items) | Term::List(items) => {
+                let variant = if matches!(t, Term::Tuple(_)) { 4 } else { 5 };
+                self.tagged(tag::VARIANT, variant);
+                self.tagged(tag::SEQ, items.len() as u64);
+                for item in items.iter() {
+                    self.leaf(item);
+                }
+            }
+            leaf => self.leaf(leaf),
+        }
+    }
+
+    #[inline(always)]
+    fn leaf(&mut self, t: &Term) {
+        match t {
+            Term::Ref(r) => {
+                self.tagged(tag::VARIANT, 2);
+                self.u64(r.0);
+            }
             Term::Int(i) => {
                 self.tagged(tag::VARIANT, 0);
                 self.i64(*i);
@@ -118,13 +139,22 @@ impl Lanes {
     }
 }
 
+/// True for the terms `Lanes::leaf` writes.
+#[inline(always)]
+fn simple_leaf(t: &Term) -> bool {
+    match t {
+        Term::Int(_) | Term::Pid(_) | Term::Ref(_) => true,
+        Term::Atom(a) => a.as_str().len() <= 8,
+        _ => false,
+    }
+}
+
 /// True for the terms `Lanes::term` writes.
 #[inline(always)]
 fn simple(t: &Term) -> bool {
     match t {
-        Term::Int(_) | Term::Pid(_) => true,
-        Term::Atom(a) => a.as_str().len() <= 8,
-        _ => false,
+        Term::Tuple(items) | Term::List(items) => items.len() <= 8 && items.iter().all(simple_leaf),
+        leaf => simple_leaf(leaf),
     }
 }
 
