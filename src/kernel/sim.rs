@@ -146,7 +146,10 @@ impl Sim {
                 return Step::Again;
             }
             return match p.body.take() {
-                Some(body) => Step::Poll(pid, body),
+                Some(body) => {
+                    k.running = Some(pid);
+                    Step::Poll(pid, body)
+                }
                 None => Step::Again,
             };
         }
@@ -161,8 +164,8 @@ impl Sim {
         }
     }
 
+    /// Polls `pid`'s body; `next_step` has already marked it as running.
     fn poll(&mut self, pid: Pid, mut body: Body, cx: &mut Context<'_>) {
-        self.kernel.borrow_mut().running = Some(pid);
         let result = panics::polling(|| {
             std::panic::catch_unwind(AssertUnwindSafe(|| body.as_mut().poll(cx)))
         });

@@ -98,8 +98,12 @@ impl<F: FnMut(&Term) -> bool + Unpin> Future for Receive<'_, F> {
                 if let Some(msg) = result.as_ref().filter(|_| !this.folded) {
                     k.emit_recv(me, msg);
                 }
+                // Ctx::abort_if_stopped, without borrowing the kernel a second time.
+                let stop = k.stop.is_some() || k.abort_running;
                 drop(k);
-                this.ctx.abort_if_stopped();
+                if stop {
+                    std::panic::panic_any(super::panics::StopNow);
+                }
                 Poll::Ready(result)
             }
             None => {
