@@ -432,6 +432,19 @@ impl Ctx {
         self.abort_if_stopped();
     }
 
+    /// Adds an event given as a borrowed view ([`crate::trace::hot`]): hashed without
+    /// cloning its terms; `make` builds the owned event only when events are kept. The
+    /// same trace and fingerprint as [`Ctx::emit`] with `make()`, for hot paths.
+    #[inline]
+    pub fn emit_view<V: crate::trace::hot::HotView>(
+        &self,
+        view: &V,
+        make: impl FnOnce() -> EventKind,
+    ) {
+        self.kernel.borrow_mut().emit_view(view, make);
+        self.abort_if_stopped();
+    }
+
     /// Why the run is stopping, if it is.
     pub fn stopping(&self) -> Option<Outcome> {
         self.kernel.borrow().stop.clone()

@@ -11,7 +11,7 @@ use super::limits::{Limits, Outcome};
 use super::process::{Body, MonitoredBy, Process, Wait};
 use super::timers::{TimerQueue, TimerWhat};
 use crate::term::{atom, Atom, Pid, Ref, Term};
-use crate::trace::hot::{RecvView, SendView};
+use crate::trace::hot::{HotView, RecvView, SendView};
 use crate::trace::{EventKind, Recorder, SignalOutcome, Via};
 use std::any::Any;
 use std::collections::{BTreeMap, VecDeque};
@@ -158,6 +158,17 @@ impl Kernel {
                 pid,
                 msg: msg.clone(),
             });
+        self.count_event();
+    }
+
+    /// Any event given as a borrowed view (`trace::hot`): hashed in place, built as
+    /// an owned event by `make` only when events are kept.
+    #[inline]
+    pub(crate) fn emit_view<V: HotView>(&mut self, view: &V, make: impl FnOnce() -> EventKind) {
+        if self.folded > 0 {
+            return;
+        }
+        self.recorder.record_view(self.now_us, view, make);
         self.count_event();
     }
 

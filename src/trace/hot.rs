@@ -5,13 +5,119 @@
 //! cannot tell them apart; the tests below hold that.
 
 use super::Fingerprinter;
-use crate::term::{Atom, Pid, Term};
+use crate::term::{Atom, Pid, Ref, Term};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-/// A view the fingerprint can hash without serde. `hash_fast` returns false, having
-/// hashed nothing, when the view's contents need the serde path.
-pub(crate) trait HotView: Serialize {
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A borrowed view of an event that the fingerprint can hash without cloning, and
+/// often without serde. Implemented only by this module's views.
+pub trait HotView: Serialize + sealed::Sealed {
+    /// Hashes `(t, seq, self)` on the fast path; false, having hashed nothing, when the
+    /// view's contents need the serde path.
+    #[doc(hidden)]
     fn hash_fast(&self, fp: &mut Fingerprinter, t: u64, seq: u64) -> bool;
+}
+
+impl sealed::Sealed for SendView<'_> {}
+impl sealed::Sealed for RecvView<'_> {}
+impl sealed::Sealed for CallView<'_> {}
+impl sealed::Sealed for HandleView<'_> {}
+impl sealed::Sealed for ReplyView<'_> {}
+
+/// `EventKind::Call` by reference.
+pub struct CallView<'a> {
+    /// The client.
+    pub caller: Pid,
+    /// The server.
+    pub server: Pid,
+    /// The call tag.
+    pub tag: Ref,
+    /// The request.
+    pub request: &'a Term,
+    /// The timeout term.
+    pub timeout: &'a Term,
+}
+
+impl Serialize for CallView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Call", 6)?;
+        st.serialize_field("kind", "call")?;
+        st.serialize_field("caller", &self.caller)?;
+        st.serialize_field("server", &self.server)?;
+        st.serialize_field("tag", &self.tag)?;
+        st.serialize_field("request", self.request)?;
+        st.serialize_field("timeout", self.timeout)?;
+        st.end()
+    }
+}
+
+impl HotView for CallView<'_> {
+    #[inline]
+    fn hash_fast(&self, fp: &mut Fingerprinter, t: u64, seq: u64) -> bool {
+        fp.add_call_fast(t, seq, self)
+    }
+}
+
+/// `EventKind::Handle` by reference.
+pub struct HandleView<'a> {
+    /// The server.
+    pub pid: Pid,
+    /// Which callback.
+    pub callback: &'a Atom,
+    /// The request or message.
+    pub message: &'a Term,
+}
+
+impl Serialize for HandleView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Handle", 4)?;
+        st.serialize_field("kind", "handle")?;
+        st.serialize_field("pid", &self.pid)?;
+        st.serialize_field("callback", self.callback)?;
+        st.serialize_field("message", self.message)?;
+        st.end()
+    }
+}
+
+impl HotView for HandleView<'_> {
+    #[inline]
+    fn hash_fast(&self, fp: &mut Fingerprinter, t: u64, seq: u64) -> bool {
+        fp.add_handle_fast(t, seq, self)
+    }
+}
+
+/// `EventKind::Reply` by reference.
+pub struct ReplyView<'a> {
+    /// The server.
+    pub server: Pid,
+    /// The client.
+    pub caller: Pid,
+    /// The call tag.
+    pub tag: Ref,
+    /// The reply.
+    pub value: &'a Term,
+}
+
+impl Serialize for ReplyView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Reply", 5)?;
+        st.serialize_field("kind", "reply")?;
+        st.serialize_field("server", &self.server)?;
+        st.serialize_field("caller", &self.caller)?;
+        st.serialize_field("tag", &self.tag)?;
+        st.serialize_field("value", self.value)?;
+        st.end()
+    }
+}
+
+impl HotView for ReplyView<'_> {
+    #[inline]
+    fn hash_fast(&self, fp: &mut Fingerprinter, t: u64, seq: u64) -> bool {
+        fp.add_reply_fast(t, seq, self)
+    }
 }
 
 impl HotView for SendView<'_> {
@@ -113,6 +219,56 @@ mod tests {
         );
     }
 
+    /// The gen_server views hash and print like their owned events, on both paths.
+    fn gen_server_views(a: Pid, b: Pid, r: u64, x: &Term, y: &Term) {
+        let tag = crate::term::Ref(r);
+        same(
+            &CallView {
+                caller: a,
+                server: b,
+                tag,
+                request: x,
+                timeout: y,
+            },
+            EventKind::Call {
+                caller: a,
+                server: b,
+                tag,
+                request: x.clone(),
+                timeout: y.clone(),
+            },
+        );
+        same(
+            &ReplyView {
+                server: a,
+                caller: b,
+                tag,
+                value: x,
+            },
+            EventKind::Reply {
+                server: a,
+                caller: b,
+                tag,
+                value: x.clone(),
+            },
+        );
+        for callback in ["call", "info", "continue", "timeout_xyz"] {
+            let callback = Atom::new(callback);
+            same(
+                &HandleView {
+                    pid: a,
+                    callback: &callback,
+                    message: y,
+                },
+                EventKind::Handle {
+                    pid: a,
+                    callback: callback.clone(),
+                    message: y.clone(),
+                },
+            );
+        }
+    }
+
     /// Terms the fast path writes itself, with atoms on both sides of its 8-byte limit
     /// and integers on both sides of the one-word encoding's range.
     fn simple_term() -> impl Strategy<Value = Term> {
@@ -151,6 +307,7 @@ mod tests {
                 EventKind::Send { from, to: to.clone(), msg: msg.clone(), outcome: None },
             );
             same(&RecvView { pid: p, msg: &msg }, EventKind::Recv { pid: p, msg: msg.clone() });
+            gen_server_views(p, from.unwrap_or(p), t, &to, &msg);
             let mut a = Fingerprinter::new();
             a.add_view(t, t, &RecvView { pid: p, msg: &msg });
             let mut b = Fingerprinter::new();
@@ -166,6 +323,7 @@ mod tests {
                 EventKind::Send { from, to: to.clone(), msg: msg.clone(), outcome: outcome.clone() },
             );
             same(&RecvView { pid: p, msg: &msg }, EventKind::Recv { pid: p, msg: msg.clone() });
+            gen_server_views(p, p, 7, &to, &msg);
         }
     }
 }

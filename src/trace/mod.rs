@@ -52,7 +52,7 @@ impl Recorder {
     /// Adds one event given as a borrowed view (see [`hot`]): hashed in place, and
     /// turned into an owned event by `make` only when events are kept.
     #[inline]
-    pub(crate) fn record_view<V: hot::HotView>(
+    pub fn record_view<V: hot::HotView>(
         &mut self,
         t: u64,
         view: &V,

@@ -3,6 +3,7 @@
 use super::types::{mfa, timeout_term, From, ServerRef};
 use crate::kernel::{ms, Ctx};
 use crate::term::{atom, Pid, Ref, Term};
+use crate::trace::hot::{CallView, ReplyView};
 use crate::trace::EventKind;
 
 /// The default call timeout: 5000 ms (GS-5).
@@ -66,12 +67,20 @@ pub async fn call(
         ctx.activate_alias(tag);
         tag
     });
-    ctx.emit(EventKind::Call {
+    let timeout = timeout_term(timeout_ms);
+    let view = CallView {
+        caller: me,
+        server: pid,
+        tag,
+        request: &request,
+        timeout: &timeout,
+    };
+    ctx.emit_view(&view, || EventKind::Call {
         caller: me,
         server: pid,
         tag,
         request: request.clone(),
-        timeout: timeout_term(timeout_ms),
+        timeout: timeout.clone(),
     });
     let from = From { pid: me, tag };
     let message = Term::tuple([atom("$gen_call"), from.to_term(), request.clone()]);
@@ -130,8 +139,15 @@ pub fn cast(ctx: &Ctx, server: impl Into<ServerRef>, request: Term) {
 /// `gen_server:reply/2`: answers a call whose `handle_call` returned `NoReply`. Dropped
 /// if the caller has timed out meanwhile (GS-7).
 pub fn reply(ctx: &Ctx, to: From, value: Term) {
-    ctx.emit(EventKind::Reply {
-        server: ctx.me(),
+    let server = ctx.me();
+    let view = ReplyView {
+        server,
+        caller: to.pid,
+        tag: to.tag,
+        value: &value,
+    };
+    ctx.emit_view(&view, || EventKind::Reply {
+        server,
         caller: to.pid,
         tag: to.tag,
         value: value.clone(),

@@ -6,6 +6,7 @@ use super::upgrade::{self, ChangeCode};
 use super::GenServer;
 use crate::kernel::{catch_crash, ms, Ctx, ProcResult};
 use crate::term::{atom, Atom, Pid, Term};
+use crate::trace::hot::HandleView;
 use crate::trace::EventKind;
 use std::future::Future;
 use std::pin::Pin;
@@ -128,9 +129,16 @@ async fn started<G: GenServer>(
 }
 
 fn handle_event(ctx: &Ctx, callback: &'static str, message: &Term) {
-    ctx.emit(EventKind::Handle {
-        pid: ctx.me(),
-        callback: Atom::from_static(callback),
+    let pid = ctx.me();
+    let callback = Atom::from_static(callback);
+    let view = HandleView {
+        pid,
+        callback: &callback,
+        message,
+    };
+    ctx.emit_view(&view, || EventKind::Handle {
+        pid,
+        callback: callback.clone(),
         message: message.clone(),
     });
 }

@@ -11,7 +11,7 @@
 
 use super::{tag, Words, LOW_56, MUL};
 use crate::term::{Pid, Term};
-use crate::trace::hot::{RecvView, SendView};
+use crate::trace::hot::{CallView, HandleView, RecvView, ReplyView, SendView};
 
 struct Lanes {
     a: u64,
@@ -197,6 +197,64 @@ pub(crate) fn recv(w: &mut Words, t: u64, seq: u64, v: &RecvView<'_>) -> bool {
     l.short_str("recv");
     l.pid(v.pid);
     l.term(v.msg);
+    l.store(w);
+    true
+}
+
+/// The four words every event starts with: `(t, seq, {struct of len, kind: ...})`.
+#[inline(always)]
+fn head(l: &mut Lanes, t: u64, seq: u64, fields: u64, kind: &str) {
+    l.tagged(tag::TUPLE, 3);
+    l.u64(t);
+    l.u64(seq);
+    l.tagged(tag::STRUCT, fields);
+    l.short_str(kind);
+}
+
+/// Hashes `(t, seq, call)`; false (nothing hashed) when the event needs serde.
+#[inline]
+pub(crate) fn call(w: &mut Words, t: u64, seq: u64, v: &CallView<'_>) -> bool {
+    if !simple(v.request) || !simple(v.timeout) {
+        return false;
+    }
+    let mut l = Lanes::load(w);
+    head(&mut l, t, seq, 6, "call");
+    l.pid(v.caller);
+    l.pid(v.server);
+    l.u64(v.tag.0);
+    l.term(v.request);
+    l.term(v.timeout);
+    l.store(w);
+    true
+}
+
+/// Hashes `(t, seq, handle)`; false (nothing hashed) when the event needs serde.
+#[inline]
+pub(crate) fn handle(w: &mut Words, t: u64, seq: u64, v: &HandleView<'_>) -> bool {
+    if !simple(v.message) || v.callback.as_str().len() > 8 {
+        return false;
+    }
+    let mut l = Lanes::load(w);
+    head(&mut l, t, seq, 4, "handle");
+    l.pid(v.pid);
+    l.short_str(v.callback.as_str());
+    l.term(v.message);
+    l.store(w);
+    true
+}
+
+/// Hashes `(t, seq, reply)`; false (nothing hashed) when the event needs serde.
+#[inline]
+pub(crate) fn reply(w: &mut Words, t: u64, seq: u64, v: &ReplyView<'_>) -> bool {
+    if !simple(v.value) {
+        return false;
+    }
+    let mut l = Lanes::load(w);
+    head(&mut l, t, seq, 5, "reply");
+    l.pid(v.server);
+    l.pid(v.caller);
+    l.u64(v.tag.0);
+    l.term(v.value);
     l.store(w);
     true
 }

@@ -62,7 +62,7 @@ impl Fingerprinter {
     /// `EventKind` would (see `trace::hot`): through the register-resident fast path
     /// when the view allows it, through serde otherwise. Same value either way.
     #[inline]
-    pub(crate) fn add_view<V: HotView>(&mut self, t: u64, seq: u64, view: &V) {
+    pub fn add_view<V: HotView>(&mut self, t: u64, seq: u64, view: &V) {
         if !view.hash_fast(self, t, seq) {
             self.add_view_serde(t, seq, view);
         }
@@ -82,6 +82,31 @@ impl Fingerprinter {
     #[inline]
     pub(crate) fn add_recv_fast(&mut self, t: u64, seq: u64, v: &super::hot::RecvView<'_>) -> bool {
         fast::recv(&mut self.words, t, seq, v)
+    }
+
+    #[inline]
+    pub(crate) fn add_call_fast(&mut self, t: u64, seq: u64, v: &super::hot::CallView<'_>) -> bool {
+        fast::call(&mut self.words, t, seq, v)
+    }
+
+    #[inline]
+    pub(crate) fn add_handle_fast(
+        &mut self,
+        t: u64,
+        seq: u64,
+        v: &super::hot::HandleView<'_>,
+    ) -> bool {
+        fast::handle(&mut self.words, t, seq, v)
+    }
+
+    #[inline]
+    pub(crate) fn add_reply_fast(
+        &mut self,
+        t: u64,
+        seq: u64,
+        v: &super::hot::ReplyView<'_>,
+    ) -> bool {
+        fast::reply(&mut self.words, t, seq, v)
     }
 
     /// The current value.
