@@ -201,7 +201,7 @@ fn agent_rules_match_elixir() {
     });
     sim.run();
     let names = names.borrow();
-    let mut fixture = Fixture::load("../agent/agent");
+    let mut fixture = Fixture::load("agent/agent");
     for (k, v) in facts.borrow().iter() {
         let panic_as_exit = k.starts_with("crash.");
         fixture.check(k, show(v, &names, panic_as_exit));

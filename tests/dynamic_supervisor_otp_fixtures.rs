@@ -213,7 +213,7 @@ fn dsup_facts() -> Vec<(String, String)> {
 #[test]
 fn dsup_probe_facts_match_real_elixir() {
     // DSUP-2 to DSUP-6 as recorded on Elixir 1.14 / OTP 25.
-    let mut fx = Fixture::load("dsup_probe");
+    let mut fx = Fixture::load("supervisor_probes/dsup_probe");
     for (k, v) in dsup_facts() {
         fx.check(&k, v);
     }

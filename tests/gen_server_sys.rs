@@ -289,7 +289,7 @@ fn gs15_sys_messages_match_otp() {
         .filter(|(k, _)| k == "terminate")
         .map(|(_, t)| t.clone())
         .collect();
-    let mut fixture = Fixture::load("../agent/sys");
+    let mut fixture = Fixture::load("agent/sys");
     for (k, v) in facts.borrow().iter() {
         fixture.check(k, v.clone());
     }

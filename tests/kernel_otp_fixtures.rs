@@ -47,7 +47,7 @@ fn every_fixture_file_is_covered_here() {
 // exit_self: exit(self(), R) with and without trap_exit (SIG-3 rows 1, 4 and 5).
 #[test]
 fn otp_exit_self() {
-    let mut fx = Fixture::load("exit_self");
+    let mut fx = Fixture::load("kernel/exit_self");
     let runs = fx.get("runs").to_string();
     fx.check("runs", runs.clone());
     for trap in [false, true] {
@@ -93,7 +93,7 @@ fn otp_exit_self() {
 // link_dead: link/1 to a dead pid (SIG-2).
 #[test]
 fn otp_link_dead() {
-    let mut fx = Fixture::load("link_dead");
+    let mut fx = Fixture::load("kernel/link_dead");
     for trap in [true, false] {
         let (probe, exit) = observe(move |ctx, p| async move {
             ctx.trap_exit(trap);
@@ -127,7 +127,7 @@ fn otp_link_dead() {
 // SIG-5, MON-3, PROC-6's EXIT-before-DOWN).
 #[test]
 fn otp_exit_kill_link() {
-    let mut fx = Fixture::load("exit_kill_link");
+    let mut fx = Fixture::load("kernel/exit_kill_link");
     for how in ["own_kill", "external_kill"] {
         for trap in [false, true] {
             let (probe, exit) = observe(move |ctx, p| async move {
@@ -162,7 +162,7 @@ fn otp_exit_kill_link() {
 // normal_signals: reason normal by exit/2 and over a link (SIG-3 row 3).
 #[test]
 fn otp_normal_signals() {
-    let mut fx = Fixture::load("normal_signals");
+    let mut fx = Fixture::load("kernel/normal_signals");
     for trap in [false, true] {
         // main sends exit(P, normal), then asks P (p1) for the messages it kept.
         let mut sim = recording_sim();
@@ -238,7 +238,7 @@ fn otp_normal_signals() {
 // shutdown_tuple: a linked partner exits {shutdown, x} or shutdown (SIG-3 row 5, SIG-4).
 #[test]
 fn otp_shutdown_tuple() {
-    let mut fx = Fixture::load("shutdown_tuple");
+    let mut fx = Fixture::load("kernel/shutdown_tuple");
     for reason in [shutdown_x(), atom("shutdown")] {
         for trap in [false, true] {
             let r = reason.clone();
@@ -267,7 +267,7 @@ fn otp_shutdown_tuple() {
 // msg_before_exit: m, then EXIT, then DOWN (PROC-3, PROC-6).
 #[test]
 fn otp_msg_before_exit() {
-    let mut fx = Fixture::load("msg_before_exit");
+    let mut fx = Fixture::load("kernel/msg_before_exit");
     let runs = fx.get("runs").to_string();
     fx.check("runs", runs.clone());
     for reason in ["r", "normal", "kill"] {
@@ -307,7 +307,7 @@ fn otp_msg_before_exit() {
 // unlink_flush: an EXIT already queued stays after unlink (SIG-1).
 #[test]
 fn otp_unlink_flush() {
-    let mut fx = Fixture::load("unlink_flush");
+    let mut fx = Fixture::load("kernel/unlink_flush");
     let runs = fx.get("runs").to_string();
     fx.check("runs", runs.clone());
     let (probe, _) = observe(|ctx, p| async move {

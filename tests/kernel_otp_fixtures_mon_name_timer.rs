@@ -14,7 +14,7 @@ use otpsim::term::{atom, Atom, Term};
 // (MON-4).
 #[test]
 fn otp_demonitor_flush() {
-    let mut fx = Fixture::load("demonitor_flush");
+    let mut fx = Fixture::load("kernel/demonitor_flush");
     for (key, flush) in [
         ("demonitor_1", false),
         ("demonitor_2.[]", false),
@@ -70,7 +70,7 @@ fn otp_demonitor_flush() {
 // monitor_noproc: monitors on a dead pid or an unregistered name (MON-1, MON-2).
 #[test]
 fn otp_monitor_noproc() {
-    let mut fx = Fixture::load("monitor_noproc");
+    let mut fx = Fixture::load("kernel/monitor_noproc");
     // otpsim is never distributed: every node name is nonode@nohost.
     let (probe, _) = observe(|ctx, p| async move {
         let r = ctx.monitor_name(&Atom::new("x"));
@@ -130,7 +130,7 @@ fn otp_monitor_noproc() {
 // a DOWN (NAME-1, NAME-2).
 #[test]
 fn otp_register_errors() {
-    let mut fx = Fixture::load("register_errors");
+    let mut fx = Fixture::load("kernel/register_errors");
     let runs = fx.get("after_down.runs").to_string();
     fx.check("after_down.runs", runs.clone());
     let (probe, _) = observe(|ctx, p| async move {
@@ -191,7 +191,7 @@ fn otp_register_errors() {
 // not (NAME-3).
 #[test]
 fn otp_send_unregistered() {
-    let mut fx = Fixture::load("send_unregistered");
+    let mut fx = Fixture::load("kernel/send_unregistered");
     let (probe, _) = observe(|ctx, p| async move {
         let msg = atom("msg");
         let nobody = Atom::new("probe_no_such_name");
@@ -218,7 +218,7 @@ fn otp_send_unregistered() {
 // (PROC-5). OTP counts in ms, otpsim in µs; the facts record only the shape.
 #[test]
 fn otp_cancel_timer() {
-    let mut fx = Fixture::load("cancel_timer");
+    let mut fx = Fixture::load("kernel/cancel_timer");
     let (probe, _) = observe(|ctx, p| async move {
         let me = ctx.me();
         let shape = |t: Option<u64>, max| {

@@ -198,7 +198,7 @@ async fn duplicates(ctx: &Ctx, f: &Facts) -> ProcResult {
 
 #[test]
 fn otp_registry_probe() {
-    let mut fx = Fixture::load("registry");
+    let mut fx = Fixture::load("registry/registry");
     let facts = Facts::default();
     let f = facts.clone();
     let mut sim = sim();

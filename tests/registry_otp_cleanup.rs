@@ -222,7 +222,7 @@ async fn meta_and_partitions(ctx: &Ctx, f: &Facts) -> ProcResult {
 
 #[test]
 fn otp_cleanup_probe() {
-    let mut fx = Fixture::load("cleanup");
+    let mut fx = Fixture::load("registry/cleanup");
     let facts = Facts::default();
     let errors = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let (f, errs) = (facts.clone(), errors.clone());

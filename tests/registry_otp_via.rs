@@ -176,7 +176,7 @@ async fn raised(f: impl std::future::Future<Output = Term>) -> Term {
 
 #[test]
 fn otp_via_probe() {
-    let mut fx = Fixture::load("via");
+    let mut fx = Fixture::load("registry/via");
     let facts = Facts::default();
     let raises = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let (f, out) = (facts.clone(), raises.clone());

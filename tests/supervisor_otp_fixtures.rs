@@ -185,10 +185,10 @@ fn normalise_record(child: &Term) -> Term {
 #[test]
 fn sup_probe_facts_match_real_otp() {
     // SUP-12, SUP-13, SUP-17, SUP-20, SUP-22, SUP-23 as recorded on OTP 25.
-    let mut fx = Fixture::load("sup_probe");
+    let mut fx = Fixture::load("supervisor_probes/sup_probe");
     for (k, v) in sup_facts() {
         fx.check(&k, v);
     }
-    assert!(parse_term(&fx.get("start_child_error.record")).is_ok());
+    assert!(parse_term(fx.get("start_child_error.record")).is_ok());
     fx.finish();
 }

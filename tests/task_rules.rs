@@ -553,7 +553,7 @@ fn task_rules_match_elixir() {
         Ok(())
     });
     let checked = run_facts(&mut sim, &facts, &names);
-    let mut fixture = Fixture::load("../task/task");
+    let mut fixture = Fixture::load("task/task");
     for (k, v) in checked {
         fixture.check(&k, v);
     }
@@ -956,7 +956,7 @@ fn task7_task_supervisor_matches_elixir() {
         link_fact("async.linked_to_caller", "async_caller", "async_task"),
         link_fact("async.linked_to_sup", "async_sup", "async_task"),
     ]);
-    let mut fixture = Fixture::load("../task/task_supervisor");
+    let mut fixture = Fixture::load("task/task_supervisor");
     for (k, v) in checked {
         fixture.check(&k, v);
     }

@@ -4,6 +4,8 @@
 //! into a [`Log`], and the tests read exit reasons and orders from the recorded trace.
 #![allow(dead_code)]
 
+#[path = "../support/fixture.rs"]
+pub mod fixture;
 pub mod otp;
 
 use otpsim::kernel::{Ctx, Limits, ProcResult, Sim, SimConfig};

@@ -5,7 +5,6 @@ use super::{exit_reason, recording_sim, Log};
 use otpsim::kernel::{Ctx, ProcResult, SpawnOpts};
 use otpsim::term::{atom, Pid, Term};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -14,75 +13,7 @@ pub fn fixture_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/otp_fixtures/kernel")
 }
 
-/// One `.out` file and the bookkeeping of which facts were compared.
-pub struct Fixture {
-    name: &'static str,
-    facts: BTreeMap<String, String>,
-    done: Vec<String>,
-    mismatches: Vec<String>,
-}
-
-impl Fixture {
-    pub fn load(name: &'static str) -> Fixture {
-        let path = fixture_dir().join(format!("{name}.out"));
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        let facts = text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| {
-                let (k, v) = l.split_once('=').expect("key=value");
-                (k.to_string(), v.to_string())
-            })
-            .collect();
-        Fixture {
-            name,
-            facts,
-            done: Vec::new(),
-            mismatches: Vec::new(),
-        }
-    }
-
-    /// Compares otpsim's value for `key` with OTP's.
-    pub fn check(&mut self, key: &str, otpsim: impl Into<String>) {
-        let otpsim = otpsim.into();
-        match self.facts.get(key) {
-            None => self.mismatches.push(format!("{key}: not in the fixture")),
-            Some(otp) if *otp != otpsim => self
-                .mismatches
-                .push(format!("{key}: OTP {otp}, otpsim {otpsim}")),
-            Some(_) => {}
-        }
-        self.done.push(key.to_string());
-    }
-
-    /// A fact otpsim does not model; `why` says what is missing.
-    pub fn skip(&mut self, key: &str, why: &str) {
-        assert!(self.facts.contains_key(key), "{}: no fact {key}", self.name);
-        assert!(!why.is_empty());
-        self.done.push(key.to_string());
-    }
-
-    /// The value OTP recorded (for facts such as `runs`).
-    pub fn get(&self, key: &str) -> &str {
-        &self.facts[key]
-    }
-
-    pub fn finish(self) {
-        let unseen: Vec<_> = self
-            .facts
-            .keys()
-            .filter(|k| !self.done.contains(k))
-            .collect();
-        assert!(
-            self.mismatches.is_empty() && unseen.is_empty(),
-            "{}.out: mismatches {:#?}; facts not checked {:?}",
-            self.name,
-            self.mismatches,
-            unseen
-        );
-    }
-}
+pub use super::fixture::Fixture;
 
 /// What a probe process noted, with names for the pids it met (probe.hrl's note/name).
 #[derive(Clone, Default)]

@@ -58,84 +58,9 @@ pub fn run_clean(sim: &mut Sim) {
     }
 }
 
-/// One `.out` file of the registry probes, and which facts were compared.
-pub struct Fixture {
-    name: &'static str,
-    facts: BTreeMap<String, String>,
-    done: Vec<String>,
-    mismatches: Vec<String>,
-}
-
-impl Fixture {
-    pub fn load(name: &'static str) -> Fixture {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/otp_fixtures/registry")
-            .join(format!("{name}.out"));
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        let facts = text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| {
-                let (k, v) = l.split_once('=').expect("key=value");
-                (k.to_string(), v.to_string())
-            })
-            .collect();
-        Fixture {
-            name,
-            facts,
-            done: Vec::new(),
-            mismatches: Vec::new(),
-        }
-    }
-
-    /// Compares otpsim's printed value for `key` with the probe's.
-    pub fn check(&mut self, key: &str, otpsim: impl Into<String>) {
-        let otpsim = otpsim.into();
-        self.check_with(key, &otpsim, |otp| otp == otpsim);
-    }
-
-    /// Compares with a predicate over the probe's value, where the two sides print
-    /// differently (an Elixir exception against a Rust panic); `shown` is otpsim's side.
-    pub fn check_with(&mut self, key: &str, shown: &str, agrees: impl Fn(&str) -> bool) {
-        match self.facts.get(key) {
-            None => self.mismatches.push(format!("{key}: not in the fixture")),
-            Some(otp) if !agrees(otp) => self
-                .mismatches
-                .push(format!("{key}: OTP {otp}, otpsim {shown}")),
-            Some(_) => {}
-        }
-        self.done.push(key.to_string());
-    }
-
-    /// A fact otpsim does not reproduce; `why` says what is missing.
-    pub fn skip(&mut self, key: &str, why: &str) {
-        assert!(self.facts.contains_key(key), "{}: no fact {key}", self.name);
-        assert!(!why.is_empty());
-        self.done.push(key.to_string());
-    }
-
-    /// The probe's value for `key`.
-    pub fn get(&self, key: &str) -> &str {
-        &self.facts[key]
-    }
-
-    /// Every fact must have been compared, and agreed.
-    pub fn finish(self) {
-        let unseen: Vec<_> = self
-            .facts
-            .keys()
-            .filter(|k| !self.done.contains(k))
-            .collect();
-        assert!(
-            self.mismatches.is_empty() && unseen.is_empty(),
-            "{}.out: mismatches {:#?}; facts not checked {:?}",
-            self.name,
-            self.mismatches,
-            unseen
-        );
-    }
-}
+#[path = "../support/fixture.rs"]
+mod fixture;
+pub use fixture::Fixture;
 
 /// Facts recorded inside a simulation and the names given to pids there (the probe's
 /// `Probe.name/2`), printed after the run.
