@@ -13,6 +13,8 @@ pub fn fixture_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/otp_fixtures/kernel")
 }
 
+// The probe-output reader itself is shared by every test crate.
+#[allow(unused_imports)]
 pub use super::fixture::Fixture;
 
 /// What a probe process noted, with names for the pids it met (probe.hrl's note/name).
