@@ -9,8 +9,6 @@ use otpsim::kernel::{Ctx, Sim, SimConfig};
 use otpsim::term::{atom, Pid, Term};
 use otpsim::trace::EventKind;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::rc::Rc;
 
 /// A simulation that keeps its events.

@@ -2,4 +2,6 @@
 
 #[path = "../support/fixture.rs"]
 mod shared;
+// Not every crate that includes supervisor_common replays probes.
+#[allow(unused_imports)]
 pub use shared::Fixture;
