@@ -2,6 +2,7 @@
 //! tests/otp_fixtures/agent/agent.exs (recorded in agent.out).
 
 mod common;
+use common::exit_reason_of;
 
 use common::otp::Fixture;
 use common::{exit_reason, recording_sim};
@@ -37,23 +38,6 @@ fn show(t: &Term, names: &[(Pid, &str)], panic_as_exit: bool) -> String {
         }
     }
     scrub(t, names, panic_as_exit).to_string()
-}
-
-/// The exit reason of `body` run in a fresh monitored process.
-async fn observe<F, Fut>(ctx: &Ctx, body: F) -> Term
-where
-    F: FnOnce(Ctx) -> Fut + 'static,
-    Fut: std::future::Future<Output = Result<(), Term>> + 'static,
-{
-    let (_, mref) = ctx.spawn_monitor(body);
-    let down = ctx
-        .recv_match(
-            move |m| matches!(m.as_tuple(), Some([_, Term::Ref(r), _, _, _]) if *r == mref),
-            None,
-        )
-        .await;
-    down.and_then(|d| d.as_tuple().map(|t| t[4].clone()))
-        .unwrap_or(Term::UNDEFINED)
 }
 
 async fn drain(ctx: &Ctx, us: u64) -> Term {
@@ -144,7 +128,7 @@ fn agent_rules_match_elixir() {
 
         keep_busy(&ctx, &a);
         let a2 = a.clone();
-        let reason = observe(&ctx, move |c| async move {
+        let reason = exit_reason_of(&ctx, move |c| async move {
             a2.get(&c, |s| *s, Some(50)).await.map(|_| ())
         })
         .await;
@@ -152,7 +136,7 @@ fn agent_rules_match_elixir() {
         ctx.sleep(ms(200)).await;
         keep_busy(&ctx, &a);
         let a2 = a.clone();
-        let reason = observe(&ctx, move |c| async move {
+        let reason = exit_reason_of(&ctx, move |c| async move {
             a2.update(&c, |_| (), Some(50)).await
         })
         .await;
@@ -172,7 +156,7 @@ fn agent_rules_match_elixir() {
         nm.borrow_mut()
             .push((ran_in.borrow().expect("ran"), "crashing"));
         let c2 = c.clone();
-        let reason = observe(&ctx, move |cx| async move {
+        let reason = exit_reason_of(&ctx, move |cx| async move {
             c2.get(&cx, |_| -> i64 { panic!("oops") }, DEFAULT_TIMEOUT)
                 .await
                 .map(|_| ())
@@ -184,13 +168,13 @@ fn agent_rules_match_elixir() {
         fact("stop.ok", ok(a.stop(&ctx, Term::NORMAL, None).await));
         fact("stop.mailbox", drain(&ctx, ms(10)).await);
         let a2 = a.clone();
-        let reason = observe(&ctx, move |c| async move {
+        let reason = exit_reason_of(&ctx, move |c| async move {
             a2.stop(&c, Term::NORMAL, None).await
         })
         .await;
         fact("stop.dead.caller_reason", reason);
         let a2 = a.clone();
-        let reason = observe(&ctx, move |c| async move {
+        let reason = exit_reason_of(&ctx, move |c| async move {
             a2.get(&c, |s| *s, DEFAULT_TIMEOUT).await.map(|_| ())
         })
         .await;

@@ -2,6 +2,7 @@
 //! tests/otp_fixtures/agent/sys.exs (recorded in sys.out).
 
 mod common;
+use common::exit_reason_of;
 
 use common::otp::Fixture;
 use common::recording_sim;
@@ -124,24 +125,6 @@ fn ok_or_err(r: Result<(), Term>) -> Term {
     r.map_or_else(|e| e, |()| Term::OK)
 }
 
-/// The exit reason of `body` run in a fresh process, as probe_helpers' observe/1.
-async fn observe<F, Fut>(ctx: &Ctx, body: F) -> Term
-where
-    F: FnOnce(Ctx) -> Fut + 'static,
-    Fut: std::future::Future<Output = Result<(), Term>> + 'static,
-{
-    let (pid, mref) = ctx.spawn_monitor(body);
-    let down = ctx
-        .recv_match(
-            move |m| matches!(m.as_tuple(), Some([_, Term::Ref(r), _, _, _]) if *r == mref),
-            None,
-        )
-        .await;
-    let _ = pid;
-    down.and_then(|d| d.as_tuple().map(|t| t[4].clone()))
-        .unwrap_or(Term::UNDEFINED)
-}
-
 type Facts = Rc<RefCell<Vec<(String, String)>>>;
 
 #[test]
@@ -173,7 +156,7 @@ fn gs15_sys_messages_match_otp() {
             "suspend.twice",
             ok_or_err(gen_server::sys_suspend(&ctx, s, None).await),
         );
-        let reason = observe(&ctx, move |c| async move {
+        let reason = exit_reason_of(&ctx, move |c| async move {
             gen_server::call(&c, s, atom("get"), Some(50))
                 .await
                 .map(|_| ())
@@ -224,7 +207,7 @@ fn gs15_sys_messages_match_otp() {
 
         // The parent's EXIT ends a suspended, trapping server; terminate runs.
         let n2 = n.clone();
-        let reason = observe(&ctx, move |c| async move {
+        let reason = exit_reason_of(&ctx, move |c| async move {
             let t = start(&c, counter(&n2, None, true)).await?;
             gen_server::sys_suspend(&c, t, None).await?;
             Err(atom("parent_gone"))

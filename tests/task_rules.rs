@@ -2,6 +2,7 @@
 //! tests/otp_fixtures/task/task.exs (recorded in task.out).
 
 mod common;
+use common::exit_reason_of;
 
 use common::otp::Fixture;
 use common::recording_sim;
@@ -85,23 +86,6 @@ fn raised(r: Result<Term, Term>) -> Term {
     )
 }
 
-/// The exit reason of `body` run in a fresh monitored process.
-async fn observe<F, Fut>(ctx: &Ctx, body: F) -> Term
-where
-    F: FnOnce(Ctx) -> Fut + 'static,
-    Fut: std::future::Future<Output = Result<(), Term>> + 'static,
-{
-    let (_, mref) = ctx.spawn_monitor(body);
-    let down = ctx
-        .recv_match(
-            move |m| matches!(m.as_tuple(), Some([_, Term::Ref(r), _, _, _]) if *r == mref),
-            None,
-        )
-        .await;
-    down.and_then(|d| d.as_tuple().map(|t| t[4].clone()))
-        .unwrap_or(Term::UNDEFINED)
-}
-
 async fn drain(ctx: &Ctx, us: u64) -> Vec<Term> {
     let mut out = Vec::new();
     while let Some(m) = ctx.recv_timeout(us).await {
@@ -143,7 +127,7 @@ async fn await_and_yield(ctx: Ctx, f: Facts, names: Names) -> Result<(), Term> {
     );
 
     let (f2, n2) = (f.clone(), names.clone());
-    let reason = observe(&ctx, move |c| async move {
+    let reason = exit_reason_of(&ctx, move |c| async move {
         c.trap_exit(true);
         let t = Task::async_(&c, failing("boom"));
         n2.borrow_mut().push((t.pid, "task_pid"));
@@ -157,7 +141,7 @@ async fn await_and_yield(ctx: Ctx, f: Facts, names: Names) -> Result<(), Term> {
     fact("await.down.caller_reason", reason);
 
     let (f2, n2) = (f.clone(), names.clone());
-    observe(&ctx, move |c| async move {
+    exit_reason_of(&ctx, move |c| async move {
         let t = Task::async_(&c, sleeper(200, atom("late")));
         n2.borrow_mut().push((t.pid, "task_pid"));
         let r = t.await_(&c, Some(50)).await;
@@ -180,7 +164,7 @@ async fn await_and_yield(ctx: Ctx, f: Facts, names: Names) -> Result<(), Term> {
     .await;
 
     let me = ctx.me();
-    let reason = observe(&ctx, move |c| async move {
+    let reason = exit_reason_of(&ctx, move |c| async move {
         let t = Task::async_(&c, sleeper(500, atom("late")));
         let pid = t.pid;
         c.spawn(move |w| async move {
@@ -213,7 +197,7 @@ async fn await_and_yield(ctx: Ctx, f: Facts, names: Names) -> Result<(), Term> {
     );
 
     let f2 = f.clone();
-    observe(&ctx, move |c| async move {
+    exit_reason_of(&ctx, move |c| async move {
         let t = Task::async_(&c, |_| async { Ok(atom("x")) });
         let other = c.me();
         c.spawn(move |o| async move {
@@ -236,7 +220,7 @@ async fn await_and_yield(ctx: Ctx, f: Facts, names: Names) -> Result<(), Term> {
     })
     .await;
 
-    let reason = observe(&ctx, move |c| async move {
+    let reason = exit_reason_of(&ctx, move |c| async move {
         let t = Task::async_(&c, failing("boom"));
         c.sleep(ms(100)).await;
         t.await_(&c, DEFAULT_TIMEOUT).await.map(|_| ())
@@ -245,7 +229,7 @@ async fn await_and_yield(ctx: Ctx, f: Facts, names: Names) -> Result<(), Term> {
     fact("crash.nontrapping.caller_reason", reason);
 
     let (f2, n2) = (f.clone(), names.clone());
-    observe(&ctx, move |c| async move {
+    exit_reason_of(&ctx, move |c| async move {
         c.trap_exit(true);
         let t = Task::async_(&c, failing("boom"));
         n2.borrow_mut().push((t.pid, "task_pid"));
@@ -269,7 +253,7 @@ async fn await_and_yield(ctx: Ctx, f: Facts, names: Names) -> Result<(), Term> {
     .await;
 
     let f2 = f.clone();
-    observe(&ctx, move |c| async move {
+    exit_reason_of(&ctx, move |c| async move {
         let t = Task::async_(&c, sleeper(100, atom("done")));
         put(
             &f2,
@@ -455,7 +439,7 @@ async fn streams(ctx: Ctx, f: Facts) -> Result<(), Term> {
         ..StreamOpts::default()
     };
     let e2 = exit.clone();
-    let reason = observe(&ctx, move |c| async move {
+    let reason = exit_reason_of(&ctx, move |c| async move {
         async_stream(&c, ints(&[10, 300]), sleep_item(None), e2)
             .collect(&c)
             .await
@@ -464,7 +448,7 @@ async fn streams(ctx: Ctx, f: Facts) -> Result<(), Term> {
     .await;
     fact("stream.on_timeout_exit.caller_reason", reason);
     let f2 = f.clone();
-    observe(&ctx, move |c| async move {
+    exit_reason_of(&ctx, move |c| async move {
         c.trap_exit(true);
         let r = async_stream(&c, ints(&[10, 300]), sleep_item(None), exit)
             .collect(&c)
@@ -484,7 +468,7 @@ async fn streams(ctx: Ctx, f: Facts) -> Result<(), Term> {
         c.sleep(ms(100)).await;
         Ok(item)
     };
-    let reason = observe(&ctx, move |c| async move {
+    let reason = exit_reason_of(&ctx, move |c| async move {
         async_stream(&c, ints(&[1, 2]), crash, StreamOpts::default())
             .collect(&c)
             .await
@@ -493,7 +477,7 @@ async fn streams(ctx: Ctx, f: Facts) -> Result<(), Term> {
     .await;
     fact("stream.crash.nontrapping.caller_reason", reason);
     let f2 = f.clone();
-    observe(&ctx, move |c| async move {
+    exit_reason_of(&ctx, move |c| async move {
         c.trap_exit(true);
         let out = async_stream(&c, ints(&[1, 2, 3]), crash, StreamOpts::default())
             .collect(&c)
@@ -547,9 +531,9 @@ fn task_rules_match_elixir() {
     sim.spawn(move |ctx| async move {
         await_and_yield(ctx.clone(), f.clone(), n.clone()).await?;
         let (f2, n2) = (f.clone(), n.clone());
-        observe(&ctx, move |c| shutdowns(c, f2, n2)).await;
+        exit_reason_of(&ctx, move |c| shutdowns(c, f2, n2)).await;
         let f2 = f.clone();
-        observe(&ctx, move |c| streams(c, f2)).await;
+        exit_reason_of(&ctx, move |c| streams(c, f2)).await;
         Ok(())
     });
     let checked = run_facts(&mut sim, &facts, &names);
@@ -805,7 +789,7 @@ fn task7_task_supervisor_matches_elixir() {
     sim.spawn(move |ctx| async move {
         let fact = |k: &str, t: Term| f.borrow_mut().push((k.into(), t));
         let (f2, n2, p2) = (f.clone(), n.clone(), p.clone());
-        observe(&ctx, move |c| async move {
+        exit_reason_of(&ctx, move |c| async move {
             let sup = start_sup(c.clone()).await?;
             let go_boom = |tc: Ctx| async move {
                 tc.recv_match(|m| m.is_atom("go"), None).await;
@@ -844,7 +828,7 @@ fn task7_task_supervisor_matches_elixir() {
         .await;
 
         let me = ctx.me();
-        let reason = observe(&ctx, move |c| async move {
+        let reason = exit_reason_of(&ctx, move |c| async move {
             let sup = start_sup(c.clone()).await?;
             c.send(me, Term::tagged("sup", Term::Pid(sup)));
             let crashy = move |tc: Ctx| async move {
@@ -877,7 +861,7 @@ fn task7_task_supervisor_matches_elixir() {
         fact("transient.sup_alive", Term::from(ctx.is_alive(sup)));
 
         let (f2, n2, p2) = (f.clone(), n.clone(), p.clone());
-        observe(&ctx, move |c| async move {
+        exit_reason_of(&ctx, move |c| async move {
             let push = |k: &str, t: Term| put(&f2, (k.into(), t));
             let sup = start_sup(c.clone()).await?;
             let go_boom = |tc: Ctx| async move {
@@ -910,7 +894,7 @@ fn task7_task_supervisor_matches_elixir() {
         .await;
 
         let p2 = p.clone();
-        let reason = observe(&ctx, move |c| async move {
+        let reason = exit_reason_of(&ctx, move |c| async move {
             let sup = start_sup(c.clone()).await?;
             let go_boom = |tc: Ctx| async move {
                 tc.recv_match(|m| m.is_atom("go"), None).await;

@@ -130,3 +130,21 @@ pub async fn forever(ctx: Ctx) -> ProcResult {
     ctx.recv_match(|_| false, None).await;
     Ok(())
 }
+
+/// The exit reason of `body` run in a fresh monitored process (probe_helpers'
+/// `observe/1`).
+pub async fn exit_reason_of<F, Fut>(ctx: &Ctx, body: F) -> Term
+where
+    F: FnOnce(Ctx) -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<(), Term>> + 'static,
+{
+    let (_, mref) = ctx.spawn_monitor(body);
+    let down = ctx
+        .recv_match(
+            move |m| matches!(m.as_tuple(), Some([_, Term::Ref(r), _, _, _]) if *r == mref),
+            None,
+        )
+        .await;
+    down.and_then(|d| d.as_tuple().map(|t| t[4].clone()))
+        .unwrap_or(Term::UNDEFINED)
+}
