@@ -412,3 +412,60 @@ fn gs7_alias_monitor_is_deactivated_when_its_down_fires() {
         )]
     );
 }
+
+// ADR 003: steps taken inside Ctx::folded happen in full but emit no events of their
+// own; an outcome no summary can tell (a message dropped by an inactive alias) still
+// shows; events after the fold are traced again.
+#[test]
+fn folded_steps_happen_untraced_but_drops_still_show() {
+    use otpsim::kernel::{Sim, SimConfig};
+    use otpsim::term::{atom, Term};
+    use otpsim::trace::EventKind;
+    let mut sim = Sim::new(SimConfig {
+        record: true,
+        ..SimConfig::default()
+    });
+    let sink = sim.spawn(|ctx| async move {
+        ctx.recv().await;
+        Ok(())
+    });
+    let worker = sim.spawn(move |ctx| async move {
+        let stale = ctx.make_ref();
+        ctx.folded(|| {
+            ctx.monitor(sink);
+            ctx.send(sink, atom("quiet"));
+            ctx.send_alias(sink, stale, atom("late"));
+        });
+        ctx.send(sink, atom("loud"));
+        Ok(())
+    });
+    sim.run();
+    let events = sim.events();
+    let by_worker = |e: &&otpsim::trace::Event| match &e.kind {
+        EventKind::Monitor { watcher, .. } => *watcher == worker,
+        EventKind::Send { from, .. } => *from == Some(worker),
+        _ => false,
+    };
+    let traced: Vec<_> = events
+        .iter()
+        .filter(by_worker)
+        .map(|e| e.kind.clone())
+        .collect();
+    assert_eq!(
+        traced.len(),
+        1,
+        "only the send after the fold is traced: {traced:?}"
+    );
+    assert!(matches!(&traced[0], EventKind::Send { msg, .. } if msg.is_atom("loud")));
+    let drops = events
+        .iter()
+        .filter(|e| matches!(&e.kind, EventKind::Drop { msg, .. } if msg.is_atom("late")))
+        .count();
+    assert_eq!(drops, 1);
+    // The folded send was delivered: the sink received `quiet` first.
+    let first_recv = events.iter().find_map(|e| match &e.kind {
+        EventKind::Recv { pid, msg } if *pid == sink => Some(msg.clone()),
+        _ => None,
+    });
+    assert_eq!(first_recv, Some(Term::atom_owned("quiet")));
+}

@@ -7,6 +7,8 @@
 #[path = "../support/fixture.rs"]
 pub mod fixture;
 pub mod otp;
+#[path = "../support/scrub.rs"]
+pub mod scrub;
 
 use otpsim::kernel::{Ctx, Limits, ProcResult, Sim, SimConfig};
 use otpsim::term::{atom, Pid, Ref, Term};

@@ -40,17 +40,7 @@ impl Probe {
     }
 
     fn scrub(&self, t: &Term) -> Term {
-        match t {
-            Term::Pid(p) => {
-                let names = self.names.borrow();
-                let name = names.iter().find(|(q, _)| q == p).map_or("pid", |n| &n.1);
-                Term::atom_owned(name)
-            }
-            Term::Ref(_) => atom("ref"),
-            Term::Tuple(items) => Term::tuple(items.iter().map(|i| self.scrub(i))),
-            Term::List(items) => Term::list(items.iter().map(|i| self.scrub(i))),
-            other => other.clone(),
-        }
+        super::scrub::scrub(&self.names.borrow(), t)
     }
 
     /// The notes tagged `{tag, X}`, as the list of X.

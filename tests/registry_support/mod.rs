@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod replay;
+#[path = "../support/scrub.rs"]
+mod scrub;
 
 use otpsim::kernel::{Ctx, Sim, SimConfig};
 use otpsim::term::{atom, Pid, Term};
@@ -95,17 +97,7 @@ impl Facts {
     }
 
     fn scrub(&self, t: &Term) -> Term {
-        match t {
-            Term::Pid(p) => {
-                let names = self.names.borrow();
-                let name = names.iter().find(|(q, _)| q == p).map_or("pid", |n| &n.1);
-                Term::atom_owned(name)
-            }
-            Term::Ref(_) => atom("ref"),
-            Term::Tuple(items) => Term::tuple(items.iter().map(|i| self.scrub(i))),
-            Term::List(items) => Term::list(items.iter().map(|i| self.scrub(i))),
-            other => other.clone(),
-        }
+        scrub::scrub(&self.names.borrow(), t)
     }
 
     /// The value recorded for `key`.
