@@ -29,6 +29,7 @@
 
 pub mod behaviour;
 pub mod kernel;
+pub mod models;
 pub mod scenario;
 pub mod term;
 pub mod trace;

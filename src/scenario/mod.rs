@@ -8,3 +8,4 @@
 //! walks the tree while tracking the path.
 
 pub mod json;
+pub mod spec;

@@ -463,4 +463,33 @@ pub enum EventKind {
         /// Why.
         reason: Term,
     },
+    // ----- scenarios -----------------------------------------------------------------
+    /// A fault was injected (scenario faults, design section 4).
+    Fault {
+        /// The target as the scenario names it (a tree path or a registry key).
+        target: String,
+        /// The process hit, when one was running there.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pid: Option<Pid>,
+        /// What was done: `exit`, `crash`, `degrade`, `drop_messages`, `delay_messages`,
+        /// `pause`, `resume`, `upgrade`, `terminate_child`, `restart_child`,
+        /// `delete_child`, `start_child`, or `missed` when no process was there.
+        action: Atom,
+        /// The action's parameters (a reason, a window, a version).
+        detail: Term,
+        /// `scheduled`, or `random` (drawn from the faults stream).
+        cause: Atom,
+    },
+    /// Something a built-in model reports about itself: a breaker changing state, a
+    /// load client's call outcome, a writer's flush.
+    Model {
+        /// The model's process.
+        pid: Pid,
+        /// The model's name (`circuit_breaker`).
+        model: Atom,
+        /// What happened (`breaker_state`, `call_outcome`, `flushed`, ...).
+        what: Atom,
+        /// The details.
+        detail: Term,
+    },
 }
