@@ -1,16 +1,21 @@
 //! The built-in models a scenario names: ready-made actors written on the public
 //! behaviour API only, the same API a Rust user writes their own actors with.
 //!
-//! Every model is a [`ModelSpec`]: a name and its parsed parameters. The scenario
-//! loader calls [`ModelSpec::parse`]; the builder calls [`ModelSpec::start`] inside the
-//! supervisor that starts the child; fault injection calls [`ModelSpec::upgrade`].
+//! Every model is a [`ModelSpec`]: a name and its parsed parameters (a [`Model`]). The
+//! scenario loader calls [`ModelSpec::parse`]; the builder calls [`ModelSpec::start`]
+//! inside the supervisor that starts the child; fault injection calls
+//! [`ModelSpec::upgrade`]. The list of models is [`catalog::CATALOG`].
+
+pub mod catalog;
 
 use crate::behaviour::gen_server::StartResult;
 use crate::kernel::Ctx;
 use crate::scenario::json::{LoadError, Reader};
 use crate::term::{Atom, Pid, Term};
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 
 /// Where a model instance lives and what it may read, fixed when the tree is built.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,64 +32,86 @@ pub struct ModelEnv {
 /// A boxed start future, as supervisors' start functions return.
 pub type StartFuture = Pin<Box<dyn Future<Output = StartResult>>>;
 
-/// A model with its parameters.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelSpec {
-    /// The model's name, as written in the scenario.
-    pub name: String,
-    /// Its parameters.
-    pub params: ModelParams,
-}
+/// A boxed upgrade future.
+pub type UpgradeFuture = Pin<Box<dyn Future<Output = Result<(), Term>>>>;
 
-/// The parameters of each model.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ModelParams {}
+/// One model's parsed parameters and how to run it. Implemented once per model.
+pub trait Model: fmt::Debug {
+    /// The parameters as scenario JSON (every parameter written out, so that parsing
+    /// the result gives an equal model).
+    fn params_json(&self) -> serde_json::Value;
 
-/// Every model name, in the order documentation lists them.
-pub const MODEL_NAMES: &[&str] = &[];
-
-impl ModelSpec {
-    /// Reads `"model": name` and its `"params"` object (absent means all defaults).
-    /// Unknown models and unknown or ill-typed parameters are errors naming the path.
-    pub fn parse(model: &Reader<'_>, params: Option<&Reader<'_>>) -> Result<ModelSpec, LoadError> {
-        let _ = params;
-        let name = model.one_of(MODEL_NAMES)?;
-        Err(model.error(format!("model `{name}` is not built yet")))
-    }
-
-    /// The model and its parameters as scenario JSON: `{"model": .., "params": {..}}`,
-    /// every parameter written out, so that parsing it again gives the same spec.
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({ "model": self.name })
-    }
-
-    /// A JSON Schema of `params` for this model name.
-    pub fn params_schema(name: &str) -> Option<serde_json::Value> {
-        let _ = name;
-        None
-    }
-
-    /// Starts an instance linked to the caller (a supervisor), registered under
-    /// `env.name`, with `extra` arguments from a dynamic supervisor.
-    pub fn start(&self, ctx: Ctx, env: ModelEnv, extra: Vec<Term>) -> StartFuture {
-        let _ = (ctx, env, extra);
-        Box::pin(async { StartResult::Error(Term::atom_owned("no_models")) })
-    }
+    /// Starts an instance linked to the caller (a supervisor or the run), registered
+    /// under `env.name`, labelled `env.path`; `extra` are a dynamic supervisor's
+    /// extra arguments.
+    fn start(&self, ctx: Ctx, env: ModelEnv, extra: Vec<Term>) -> StartFuture;
 
     /// Versions this model can be upgraded to (empty when it has one version).
-    pub fn versions(&self) -> &'static [u32] {
+    fn versions(&self) -> &'static [u32] {
         &[]
     }
 
-    /// Upgrades the running instance `pid` to `to_vsn` (sys suspend, change_code,
-    /// resume). `Err` carries the reason when it is not possible.
-    pub fn upgrade(
-        &self,
-        ctx: Ctx,
-        pid: Pid,
-        to_vsn: u32,
-    ) -> Pin<Box<dyn Future<Output = Result<(), Term>>>> {
-        let _ = (ctx, pid, to_vsn);
-        Box::pin(async { Err(Term::atom_owned("no_upgrade")) })
+    /// Upgrades the running instance `pid` to `to_vsn` through sys suspend,
+    /// change_code and resume.
+    fn upgrade(&self, ctx: Ctx, pid: Pid, to_vsn: u32) -> UpgradeFuture {
+        let _ = (ctx, pid);
+        Box::pin(async move { Err(Term::tagged("no_such_version", Term::Int(to_vsn.into()))) })
+    }
+}
+
+/// A model with its parameters.
+#[derive(Clone)]
+pub struct ModelSpec {
+    /// The model's name, as written in the scenario.
+    pub name: &'static str,
+    /// Its parameters and behaviour.
+    pub model: Rc<dyn Model>,
+}
+
+impl fmt::Debug for ModelSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.name, self.model.params_json())
+    }
+}
+
+/// Two specs are equal when they name the same model with the same parameters.
+impl PartialEq for ModelSpec {
+    fn eq(&self, other: &ModelSpec) -> bool {
+        self.name == other.name && self.model.params_json() == other.model.params_json()
+    }
+}
+
+impl ModelSpec {
+    /// Reads `"model": name` and its `"params"` object (absent means every parameter
+    /// at its documented default). Unknown models and unknown or ill-typed parameters
+    /// are errors naming the path.
+    pub fn parse(model: &Reader<'_>, params: Option<&Reader<'_>>) -> Result<ModelSpec, LoadError> {
+        let name = model.one_of(&catalog::names())?;
+        let def = catalog::find(name).expect("one_of accepted a catalogued name");
+        let parsed = (def.parse)(params)?;
+        Ok(ModelSpec {
+            name: def.name,
+            model: parsed,
+        })
+    }
+
+    /// The model and its parameters as scenario JSON: `{"model": .., "params": {..}}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "model": self.name, "params": self.model.params_json() })
+    }
+
+    /// Starts an instance; see [`Model::start`].
+    pub fn start(&self, ctx: Ctx, env: ModelEnv, extra: Vec<Term>) -> StartFuture {
+        self.model.start(ctx, env, extra)
+    }
+
+    /// See [`Model::versions`].
+    pub fn versions(&self) -> &'static [u32] {
+        self.model.versions()
+    }
+
+    /// See [`Model::upgrade`].
+    pub fn upgrade(&self, ctx: Ctx, pid: Pid, to_vsn: u32) -> UpgradeFuture {
+        self.model.upgrade(ctx, pid, to_vsn)
     }
 }

@@ -80,6 +80,9 @@ pub struct AppSpec {
     pub env: Vec<(String, Term)>,
     /// The root supervisor. Its id is the first segment of every path.
     pub root: Node,
+    /// When set, the application is stopped at this time (`Application.stop`): the
+    /// tree shuts down in order, each child within its budget (graceful shutdown).
+    pub stop_at_us: Option<u64>,
 }
 
 /// An application's restart type.
