@@ -8,25 +8,37 @@
 
 pub mod catalog;
 
-use crate::behaviour::gen_server::StartResult;
+use crate::behaviour::gen_server::{ServerName, StartResult};
 use crate::kernel::Ctx;
 use crate::scenario::json::{LoadError, Reader};
-use crate::term::{Atom, Pid, Term};
+use crate::term::{Pid, Term};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
 /// Where a model instance lives and what it may read, fixed when the tree is built.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ModelEnv {
     /// The instance's path in the tree (`root/db/conn1`), or `workload/<id>` for a
     /// client; also its trace label and the name of its random stream.
     pub path: String,
-    /// The local name to register under (the path, for static tree children), if any.
-    pub name: Option<Atom>,
+    /// The name to register under: the path as a local name for static tree children,
+    /// a via name for workers started per registry key, none for dynamic children.
+    pub name: Option<ServerName>,
     /// The application whose environment `Application.get_env` reads.
     pub app: String,
+}
+
+impl ModelEnv {
+    /// The environment of a static tree child at `path`: registered under the path.
+    pub fn at_path(path: &str, app: &str) -> ModelEnv {
+        ModelEnv {
+            path: path.to_string(),
+            name: Some(ServerName::Local(crate::term::Atom::new(path))),
+            app: app.to_string(),
+        }
+    }
 }
 
 /// A boxed start future, as supervisors' start functions return.
