@@ -32,6 +32,7 @@ pub mod kernel;
 pub mod models;
 pub mod scenario;
 pub mod term;
+pub mod testing;
 pub mod trace;
 pub mod workloads;
 
