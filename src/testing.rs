@@ -236,6 +236,9 @@ mod tests {
             name: "x",
             target: env!("CARGO_CRATE_NAME"),
         };
-        assert_eq!(id.replay_command(3), "OTPSIM_SEED=3 cargo test --lib x -- --exact");
+        assert_eq!(
+            id.replay_command(3),
+            "OTPSIM_SEED=3 cargo test --lib x -- --exact"
+        );
     }
 }

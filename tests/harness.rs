@@ -71,8 +71,8 @@ fn run_planted(vars: &[(&str, &str)]) -> (bool, String) {
         cmd.env(k, v);
     }
     let out = cmd.output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).to_string()
-        + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     (out.status.success(), text)
 }
 
@@ -80,9 +80,14 @@ fn run_planted(vars: &[(&str, &str)]) -> (bool, String) {
 fn a_sweep_reports_the_first_failing_seed_and_the_exact_replay_command() {
     let (ok, text) = run_planted(&[]);
     assert!(!ok, "{text}");
-    assert!(text.contains("seed 13 of 0..30 failed: planted bug hit by 13"), "{text}");
     assert!(
-        text.contains("replay: OTPSIM_SEED=13 cargo test --test harness planted_failure -- --exact"),
+        text.contains("seed 13 of 0..30 failed: planted bug hit by 13"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "replay: OTPSIM_SEED=13 cargo test --test harness planted_failure -- --exact"
+        ),
         "{text}"
     );
 }
@@ -106,5 +111,8 @@ fn otpsim_seeds_widens_or_narrows_the_sweep() {
 #[test]
 fn a_malformed_variable_is_an_error_not_a_default() {
     let (ok, text) = run_planted(&[("OTPSIM_SEEDS", "lots")]);
-    assert!(!ok && text.contains("OTPSIM_SEEDS=\"lots\" is not a seed"), "{text}");
+    assert!(
+        !ok && text.contains("OTPSIM_SEEDS=\"lots\" is not a seed"),
+        "{text}"
+    );
 }
