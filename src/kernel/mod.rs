@@ -9,6 +9,8 @@
 
 mod catch;
 mod ctx;
+mod ctx_hooks;
+mod hooks;
 mod limits;
 mod ordered;
 mod panics;
@@ -21,6 +23,7 @@ mod wait;
 
 pub use catch::catch_crash;
 pub use ctx::{Ctx, SpawnOpts};
+pub use hooks::InboundFault;
 pub use limits::{Limits, Outcome};
 pub use process::ProcResult;
 pub use sim::{RunReport, Sim, SimConfig};

@@ -135,6 +135,7 @@ impl Sim {
     fn next_step(&mut self, end_us: u64) -> Step {
         let mut k = self.kernel.borrow_mut();
         if let Some(pid) = k.run_queue.pop_front() {
+            let any_suspended = k.hooks.any_suspended();
             let Some(p) = k.proc_mut(pid) else {
                 return Step::Again;
             };
@@ -145,6 +146,19 @@ impl Sim {
                 drop(body);
                 return Step::Again;
             }
+            // Exit signals act on a suspended process (above); nothing else runs it
+            // until it is resumed (probe kernel/fault_hooks/suspend_process).
+            let p = if any_suspended {
+                if k.skip_if_suspended(pid) {
+                    return Step::Again;
+                }
+                match k.proc_mut(pid) {
+                    Some(p) => p,
+                    None => return Step::Again,
+                }
+            } else {
+                p
+            };
             return match p.body.take() {
                 Some(body) => {
                     k.running = Some(pid);

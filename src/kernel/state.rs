@@ -7,6 +7,7 @@
 //! SIM-2's result, while a fatal signal still takes effect only when the receiver is
 //! next scheduled.
 
+use super::hooks::Hooks;
 use super::limits::{Limits, Outcome};
 use super::process::{Body, MonitoredBy, Process, Wait};
 use super::timers::{TimerQueue, TimerWhat};
@@ -57,6 +58,8 @@ pub(crate) struct Kernel {
     /// Above zero while a behaviour's own event stands for the kernel steps being
     /// taken (ADR 003): those steps happen, but emit nothing of their own.
     pub(crate) folded: u32,
+    /// Labels, suspensions and inbound message faults (fault injection).
+    pub(crate) hooks: Hooks,
 }
 
 fn exit_message(from: Pid, reason: Term) -> Term {
@@ -96,6 +99,7 @@ impl Kernel {
             running: None,
             abort_running: false,
             folded: 0,
+            hooks: Hooks::default(),
         }
     }
 
@@ -274,6 +278,9 @@ impl Kernel {
         label: Option<String>,
     ) -> Option<Ref> {
         self.slots[pid.slot as usize].proc = Some(Process::new(body));
+        if let Some(l) = &label {
+            self.index_label(pid, l);
+        }
         self.emit(EventKind::Spawn {
             parent,
             child: pid,
@@ -347,7 +354,7 @@ impl Kernel {
     /// `from ! msg` to a pid.
     pub(crate) fn send(&mut self, from: Option<Pid>, to: Pid, msg: Term) {
         self.emit_send(from, &Term::Pid(to), &msg, None);
-        self.deliver(to, msg);
+        self.deliver_sent(from, to, msg);
     }
 
     /// `Name ! msg`: badarg when the name is not registered (NAME-3).
@@ -360,7 +367,7 @@ impl Kernel {
         match self.names.get(name).copied() {
             Some(pid) => {
                 self.emit_send(from, &Term::Atom(name.clone()), &msg, None);
-                self.deliver(pid, msg);
+                self.deliver_sent(from, pid, msg);
                 Ok(())
             }
             None => {
@@ -379,7 +386,7 @@ impl Kernel {
     pub(crate) fn send_alias(&mut self, from: Option<Pid>, to: Pid, alias: Ref, msg: Term) {
         self.emit_send(from, &Term::Pid(to), &msg, None);
         match self.proc(to).map(|p| p.aliases.contains(&alias)) {
-            Some(true) => self.deliver(to, msg),
+            Some(true) => self.deliver_sent(from, to, msg),
             Some(false) => self.emit_unfolded(EventKind::Drop {
                 to,
                 msg,
@@ -591,6 +598,7 @@ impl Kernel {
                 t.monitored_by.remove(&mref);
             }
         }
+        self.forget_hooks(pid);
         // Tables die with their owner, as ETS tables do.
         self.tables.retain(|_, (owner, _)| *owner != pid);
         // Timers addressed to a pid are cancelled when that process dies.
@@ -638,8 +646,10 @@ impl Kernel {
     fn purge_timers(&mut self) {
         let slots = &self.slots;
         let user = &self.user_timers;
+        let hooks = &self.hooks;
         self.timers.purge(|e| match e.what {
             TimerWhat::User(r) => user.contains_key(&r),
+            TimerWhat::Delayed(id) => hooks.delayed_pending(id),
             TimerWhat::Wake { pid, wait_serial } => slots
                 .get(pid.slot as usize)
                 .filter(|s| s.serial == pid.serial)
@@ -661,6 +671,7 @@ impl Kernel {
                     self.enqueue(pid);
                 }
             }
+            TimerWhat::Delayed(id) => self.fire_delayed(id),
             TimerWhat::User(tref) => {
                 let Some(timer) = self.user_timers.remove(&tref) else {
                     return;

@@ -14,6 +14,8 @@ pub(crate) enum TimerWhat {
     Wake { pid: Pid, wait_serial: u32 },
     /// A user timer (`send_after`), looked up by its reference.
     User(Ref),
+    /// A message held back by an inbound delay fault, by its id.
+    Delayed(u64),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
