@@ -28,8 +28,10 @@
 #![warn(missing_docs)]
 
 pub mod behaviour;
+pub mod check;
 pub mod kernel;
 pub mod models;
+pub mod report;
 pub mod scenario;
 pub mod term;
 pub mod testing;

@@ -6,7 +6,26 @@
 //! inside the supervisor that starts the child; fault injection calls
 //! [`ModelSpec::upgrade`]. The list of models is [`catalog::CATALOG`].
 
+pub mod buffered_writer;
+pub mod cache;
 pub mod catalog;
+pub mod circuit_breaker;
+pub mod conn_pool;
+pub mod counter;
+pub mod fanout;
+pub mod fault;
+pub mod flaky;
+pub mod forward;
+pub mod keyed;
+pub mod load_client;
+pub mod params;
+pub mod pool;
+pub mod rate_limiter;
+pub mod refs;
+pub mod session;
+pub mod settings;
+pub mod starts;
+pub mod worker;
 
 use crate::behaviour::gen_server::{ServerName, StartResult};
 use crate::kernel::Ctx;
@@ -100,7 +119,23 @@ impl ModelSpec {
     pub fn parse(model: &Reader<'_>, params: Option<&Reader<'_>>) -> Result<ModelSpec, LoadError> {
         let name = model.one_of(&catalog::names())?;
         let def = catalog::find(name).expect("one_of accepted a catalogued name");
-        let parsed = (def.parse)(params)?;
+        // Without a "params" object a model's own errors (a required parameter
+        // missing) have no position: anchor them at the "model" value instead.
+        let parsed = (def.parse)(params).map_err(|e| match params {
+            Some(_) => e,
+            None => {
+                let first = &e.first().message;
+                let mut anchored = if first.starts_with("model `") {
+                    model.error(first.clone())
+                } else {
+                    model.error(format!("model `{name}` needs a \"params\" object: {first}"))
+                };
+                for d in e.diagnostics().iter().skip(1) {
+                    anchored.extend(model.error(d.message.clone()));
+                }
+                anchored
+            }
+        })?;
         Ok(ModelSpec {
             name: def.name,
             model: parsed,

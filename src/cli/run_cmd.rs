@@ -1,0 +1,136 @@
+//! `otpsim run`: play a scenario, check its expectations, print the summary.
+
+use super::input::{load_scenario, shell_quote, EXIT_BAD_INPUT};
+use super::output::{err, errln, out, outln};
+use clap::Args;
+use otpsim::check::evaluate;
+use otpsim::kernel::Outcome;
+use otpsim::report::Summary;
+use otpsim::scenario::run::{run, RunOptions, RunOutput};
+use otpsim::scenario::spec::Scenario;
+use otpsim::trace::{write_trace, TraceFooter, TraceHeader};
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+/// `otpsim run FILE [--seed N] [--trace PATH] [--json]`.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  otpsim run scenarios/three_workers.json\n  \
+otpsim run scenarios/three_workers.json --seed 42 --trace run.jsonl\n  \
+otpsim run scenarios/three_workers.json --json | jq .expectations\n\n\
+Exit status: 0 when every expectation holds, 1 when one fails (the command that \
+replays the run is printed), 2 on bad input."
+)]
+pub struct RunArgs {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// The seed (default: the scenario's "seed", or 1).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Write the run's trace here, as JSON Lines (`otpsim replay` reads it back).
+    #[arg(long, value_name = "PATH")]
+    pub trace: Option<PathBuf>,
+    /// Print one JSON object instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run_command(a: RunArgs) -> i32 {
+    let scenario = match load_scenario(&a.file) {
+        Ok(s) => s,
+        Err(rendered) => {
+            err(&rendered);
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let seed = a.seed.unwrap_or(scenario.seed);
+    let ran = run_recorded(&scenario, seed);
+    if let Some(path) = &a.trace {
+        if let Err(e) = write_run_trace(path, &a.file, &scenario, &ran) {
+            errln(&format!(
+                "error: cannot write the trace to {}: {e}",
+                path.display()
+            ));
+            return EXIT_BAD_INPUT;
+        }
+    }
+    let results = evaluate(&scenario, &ran.events, check_end_us(&ran));
+    let summary = Summary::new(&scenario.name, seed, &ran.report, &ran.events, results);
+    let replay = format!(
+        "otpsim run {} --seed {seed}",
+        shell_quote(&a.file.display().to_string())
+    );
+    if a.json {
+        let mut value = summary.to_json();
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("file".into(), a.file.display().to_string().into());
+            obj.insert("replay_command".into(), replay.clone().into());
+            if let Some(path) = &a.trace {
+                obj.insert("trace".into(), path.display().to_string().into());
+            }
+        }
+        outln(&value.to_string());
+        if !summary.passed() {
+            errln(&format!("replay: {replay}"));
+        }
+    } else {
+        out(&summary.to_text());
+        if let Some(path) = &a.trace {
+            outln(&format!("trace: {}", path.display()));
+        }
+        if !summary.passed() {
+            outln(&format!("replay: {replay}"));
+        }
+    }
+    if summary.passed() {
+        0
+    } else {
+        1
+    }
+}
+
+/// Runs `scenario` with `seed`, keeping every event: the checker and the trace file
+/// read them.
+pub fn run_recorded(scenario: &Scenario, seed: u64) -> RunOutput {
+    let options = RunOptions {
+        seed,
+        record: true,
+        ..RunOptions::default()
+    };
+    run(scenario, &options)
+}
+
+/// Where the checker's windows end. A quiescent run stopped early only because nothing
+/// was left to happen: its state holds to the scenario's end. A run cut short by a
+/// limit says nothing past the point it reached.
+fn check_end_us(out: &RunOutput) -> u64 {
+    let reached = out.report.virtual_time_us;
+    if out.report.outcome == Outcome::Quiescent {
+        reached.max(out.duration_us)
+    } else {
+        reached
+    }
+}
+
+/// The trace header's input: the scenario in the file format, plus the file it came
+/// from under `"file"` (which `replay` takes out again before loading it).
+pub fn header_input(scenario: &Scenario, file: &Path) -> serde_json::Value {
+    let mut input = scenario.to_json();
+    if let Some(obj) = input.as_object_mut() {
+        obj.insert("file".into(), file.display().to_string().into());
+    }
+    input
+}
+
+fn write_run_trace(
+    path: &Path,
+    file: &Path,
+    scenario: &Scenario,
+    out: &RunOutput,
+) -> std::io::Result<()> {
+    let header = TraceHeader::new(out.seed, header_input(scenario, file));
+    let r = &out.report;
+    let footer = TraceFooter::new(r.events, r.fingerprint, r.outcome.name(), r.virtual_time_us);
+    let w = BufWriter::new(std::fs::File::create(path)?);
+    write_trace(w, &header, &out.events, &footer)
+}
