@@ -127,7 +127,7 @@ fn json() {
 }
 
 #[test]
-fn a_run_cut_short_says_so_and_no_expectations_pass() {
+fn a_run_cut_short_says_so_and_fails_even_without_expectations() {
     let tr = trace();
     let report = RunReport {
         outcome: Outcome::EventLimit { limit: 21 },
@@ -136,7 +136,11 @@ fn a_run_cut_short_says_so_and_no_expectations_pass() {
         virtual_time_us: s(3),
     };
     let s = Summary::new("demo", 1, &report, &tr.events, Vec::new());
-    assert!(s.passed());
+    assert!(!s.completed());
+    assert!(
+        !s.passed(),
+        "a limit hit is a failure: the rest of the run was never checked"
+    );
     let text = s.to_text();
     assert!(
         text.contains("\n  the run was cut short: event limit: the run reached 21 events\n"),

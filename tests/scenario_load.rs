@@ -789,3 +789,54 @@ fn pattern_checks_have_a_work_budget() {
         &e[..e.len().min(2000)]
     );
 }
+
+#[test]
+fn a_model_event_count_names_its_event_and_only_it_takes_what() {
+    let s = load_str(
+        "s.json",
+        &with_tree(
+            r#""expect": [{"count": "model_event", "what": "expired", "of": "root/**", "at_least": 2}],"#,
+            "",
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        s.expectations[0].check,
+        Check::Count {
+            what: EventMatch::ModelEvent {
+                of: "root/**".into(),
+                what: "expired".into()
+            },
+            window: Default::default(),
+            at_least: Some(2),
+            at_most: None,
+        }
+    );
+    assert_eq!(
+        s.expectations[0].name,
+        "count model_event expired root/** at_least 2"
+    );
+    let again = load_str("again.json", &s.to_json().to_string()).unwrap();
+    assert_eq!(again.expectations, s.expectations);
+    let e = bad_str(&with_tree(
+        r#""expect": [{"count": "model_event", "of": "root", "at_least": 1}],"#,
+        "",
+    ));
+    assert!(
+        e.contains("at $.expect[0]: a `model_event` count without `what`"),
+        "{e}"
+    );
+    let e = bad_str(&with_tree(
+        r#""expect": [{"count": "crash", "what": "expired", "of": "root", "at_least": 1}],"#,
+        "",
+    ));
+    assert!(
+        e.contains("at $.expect[0].what: field `what` only applies to a `model_event` count"),
+        "{e}"
+    );
+    let e = bad_str(&with_tree(
+        r#""expect": [{"count": "model_event", "what": "Not OK", "of": "root", "at_least": 1}],"#,
+        "",
+    ));
+    assert!(e.contains("`Not OK` is not a model event name"), "{e}");
+}

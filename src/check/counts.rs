@@ -84,19 +84,34 @@ pub fn classify(event: &Event, world: &World) -> Option<(Counted, String)> {
     }
 }
 
-fn split(what: &EventMatch) -> (Counted, &str) {
-    match what {
+/// The counted kind and pattern of a match; `None` for model events, which are counted
+/// by their `what` instead.
+fn split(what: &EventMatch) -> Option<(Counted, &str)> {
+    Some(match what {
         EventMatch::Crash(p) => (Counted::Crash, p),
         EventMatch::Restart(p) => (Counted::Restart, p),
         EventMatch::Escalation(p) => (Counted::Escalation, p),
         EventMatch::KilledOverBudget(p) => (Counted::KilledOverBudget, p),
         EventMatch::BreakerOpen(p) => (Counted::BreakerOpen, p),
         EventMatch::Fault(p) => (Counted::Fault, p),
+        EventMatch::ModelEvent { .. } => return None,
+    })
+}
+
+/// The path of a `model` event reporting `what`, from a labelled process.
+fn model_event_path(event: &Event, world: &World, what: &str) -> Option<String> {
+    match &event.kind {
+        EventKind::Model { pid, what: w, .. } if w.as_str() == what => {
+            Some(world.label(*pid)?.to_string())
+        }
+        _ => None,
     }
 }
 
 struct Count {
     kind: Counted,
+    /// Set for a `model_event` count: the model event's `what` (then `kind` is unused).
+    model_what: Option<String>,
     pattern: String,
     window: Span,
     at_least: Option<u64>,
@@ -115,9 +130,16 @@ pub(super) fn probe(
     at_least: Option<u64>,
     at_most: Option<u64>,
 ) -> Box<dyn Probe> {
-    let (kind, pattern) = split(what);
+    let (kind, pattern, model_what) = match (split(what), what) {
+        (Some((kind, pattern)), _) => (kind, pattern, None),
+        (None, EventMatch::ModelEvent { of, what }) => {
+            (Counted::Fault, of.as_str(), Some(what.clone()))
+        }
+        (None, _) => unreachable!("split covers every other match"),
+    };
     Box::new(Count {
         kind,
+        model_what,
         pattern: pattern.to_string(),
         window,
         at_least,
@@ -134,10 +156,13 @@ impl Probe for Count {
         if !self.window.contains(event.t) {
             return;
         }
-        let Some((kind, path)) = classify(event, world) else {
-            return;
+        let path = match &self.model_what {
+            Some(what) => model_event_path(event, world, what),
+            None => classify(event, world)
+                .filter(|(kind, _)| *kind == self.kind)
+                .map(|(_, path)| path),
         };
-        if kind != self.kind || !pattern_matches(&self.pattern, &path) {
+        if !path.is_some_and(|p| pattern_matches(&self.pattern, &p)) {
             return;
         }
         self.n += 1;
@@ -151,12 +176,15 @@ impl Probe for Count {
     }
 
     fn finish(self: Box<Self>, _world: &World, _end_us: u64) -> (bool, String) {
-        let seen = format!(
-            "{} of {} in {}",
-            self.kind.noun(self.n),
-            self.pattern,
-            self.window
-        );
+        let noun = match &self.model_what {
+            Some(what) => format!(
+                "{} `{what}` model event{}",
+                self.n,
+                if self.n == 1 { "" } else { "s" }
+            ),
+            None => self.kind.noun(self.n),
+        };
+        let seen = format!("{noun} of {} in {}", self.pattern, self.window);
         let low = self.at_least.is_some_and(|min| self.n < min);
         let high = self.at_most.is_some_and(|max| self.n > max);
         let bounds = match (self.at_least, self.at_most) {

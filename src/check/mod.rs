@@ -55,6 +55,19 @@ trait Probe {
     fn finish(self: Box<Self>, world: &World, end_us: u64) -> (bool, String);
 }
 
+/// Where a run's check windows end: a run that went quiet early stopped only because
+/// nothing was left to happen, so its state holds to the scenario's `duration_us`; a
+/// run that reached its duration or was cut short by a limit says nothing past the
+/// point it reached.
+pub fn window_end_us(report: &crate::kernel::RunReport, duration_us: u64) -> u64 {
+    let reached = report.virtual_time_us;
+    if report.outcome == crate::kernel::Outcome::Quiescent {
+        reached.max(duration_us)
+    } else {
+        reached
+    }
+}
+
 /// Evaluates every expectation of `scenario` over a run's `events`; `end_us` is the
 /// virtual time the run reached (the end of windows without an `until`). Results come
 /// in the scenario's order.

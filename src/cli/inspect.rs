@@ -13,7 +13,7 @@ use std::path::PathBuf;
 /// `otpsim check FILE`.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Example:\n  otpsim check scenarios/three_workers.json\n\n\
+    after_help = "Example:\n  otpsim check scenarios/lesson1_one_for_one.json\n\n\
 Exits 0 when the file is a valid scenario, 2 (with every problem found, each at its \
 line and column) when it is not."
 )]
@@ -25,9 +25,9 @@ pub struct CheckArgs {
 /// `otpsim tree FILE`.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  otpsim tree scenarios/three_workers.json\n  \
-otpsim tree scenarios/three_workers.json --format dot | dot -Tsvg > tree.svg\n  \
-otpsim tree scenarios/three_workers.json --format mermaid"
+    after_help = "Examples:\n  otpsim tree scenarios/lesson1_one_for_one.json\n  \
+otpsim tree scenarios/lesson1_one_for_one.json --format dot | dot -Tsvg > tree.svg\n  \
+otpsim tree scenarios/lesson1_one_for_one.json --format mermaid"
 )]
 pub struct TreeArgs {
     /// The scenario file.

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// `otpsim replay TRACE`.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Example:\n  otpsim run scenarios/three_workers.json --seed 7 --trace run.jsonl\n  \
+    after_help = "Example:\n  otpsim run scenarios/lesson1_one_for_one.json --seed 7 --trace run.jsonl\n  \
 otpsim replay run.jsonl\n\n\
 Exit status: 0 when the replay is identical (every event and the fingerprint), 1 when \
 it differs (the first difference is shown), 2 when the trace cannot be read."

@@ -132,9 +132,16 @@ impl Summary {
         }
     }
 
-    /// True when every expectation held (and vacuously with none).
+    /// True when the run reached its end (quiet or at its duration) and every
+    /// expectation held (vacuously with none). A run a limit cut short fails: what
+    /// it would have done after the limit was never checked.
     pub fn passed(&self) -> bool {
-        self.expectations.iter().all(|e| e.passed)
+        self.completed() && self.expectations.iter().all(|e| e.passed)
+    }
+
+    /// True unless a limit (events, processes, mailbox, livelock) ended the run.
+    pub fn completed(&self) -> bool {
+        matches!(self.outcome.as_str(), "quiescent" | "duration_reached")
     }
 
     /// The fingerprint as 16 hex digits, as trace footers write it.

@@ -33,7 +33,7 @@ impl Summary {
             self.outcome,
             self.fingerprint_hex()
         );
-        if !matches!(self.outcome.as_str(), "quiescent" | "duration_reached") {
+        if !self.completed() {
             let _ = writeln!(out, "  the run was cut short: {}", self.outcome_detail);
         }
         let _ = writeln!(out, "crashes: {}", self.crashes);

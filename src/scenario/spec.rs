@@ -400,7 +400,8 @@ pub enum StateCond {
 /// Events an expectation counts.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EventMatch {
-    /// A process at (or, with a trailing `/*`, under) the path exited abnormally.
+    /// A process at the path (a pattern: `*` one segment, a trailing `/**` the node
+    /// and everything under it) exited abnormally.
     Crash(String),
     /// A supervisor restarted the child at the path.
     Restart(String),
@@ -412,6 +413,14 @@ pub enum EventMatch {
     BreakerOpen(String),
     /// A fault was injected into the path.
     Fault(String),
+    /// A model at the path reported `what` (a `model` trace event such as a cache's
+    /// `expired` or a pool's `overflow`).
+    ModelEvent {
+        /// The path pattern.
+        of: String,
+        /// The model event's `what`.
+        what: String,
+    },
 }
 
 /// What an expectation checks.

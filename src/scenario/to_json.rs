@@ -45,6 +45,7 @@ pub(crate) fn event_match(m: &EventMatch) -> (&'static str, &str) {
         EventMatch::KilledOverBudget(p) => ("killed_over_budget", p),
         EventMatch::BreakerOpen(p) => ("breaker_open", p),
         EventMatch::Fault(p) => ("fault", p),
+        EventMatch::ModelEvent { of, .. } => ("model_event", of),
     }
 }
 
@@ -361,6 +362,9 @@ fn expectation_json(e: &Expectation) -> Value {
             let (kind, of) = event_match(what);
             put("count", json!(kind));
             put("of", json!(of));
+            if let EventMatch::ModelEvent { what, .. } = what {
+                put("what", json!(what));
+            }
             if let Some(n) = at_least {
                 put("at_least", json!(n));
             }

@@ -21,6 +21,7 @@ pub(super) const COUNTED: &[&str] = &[
     "killed_over_budget",
     "breaker_open",
     "fault",
+    "model_event",
 ];
 
 fn is_breaker(e: &Entry<'_>) -> bool {
@@ -108,6 +109,25 @@ pub(super) fn read_count(
         }
         Ok(p)
     }));
+    // `what` names the model event a `model_event` count counts, and nothing else.
+    let model_what = match (what, obj.optional("what")) {
+        (Some("model_event"), Some(w)) => errors.check(read_model_what(&w)),
+        (Some("model_event"), None) => {
+            errors.push(obj.as_reader().error_expected(
+                "a `model_event` count without `what`",
+                "`\"what\"`: the model event to count, such as `\"expired\"`",
+            ));
+            None
+        }
+        (_, Some(w)) => {
+            errors.push(w.error_expected(
+                "field `what` only applies to a `model_event` count",
+                "no `what`, or `\"count\": \"model_event\"`",
+            ));
+            None
+        }
+        (_, None) => Some(String::new()),
+    };
     let at_least = opt(obj, "at_least", errors, None, |r| r.expect_u64().map(Some));
     let at_most = opt(obj, "at_most", errors, None, |r| r.expect_u64().map(Some));
     let equals = opt(obj, "equals", errors, None, |r| r.expect_u64().map(Some));
@@ -151,6 +171,10 @@ pub(super) fn read_count(
         "escalation" => EventMatch::Escalation(of),
         "killed_over_budget" => EventMatch::KilledOverBudget(of),
         "breaker_open" => EventMatch::BreakerOpen(of),
+        "model_event" => EventMatch::ModelEvent {
+            of,
+            what: model_what?,
+        },
         _ => EventMatch::Fault(of),
     };
     Some(Check::Count {
@@ -159,6 +183,23 @@ pub(super) fn read_count(
         at_least,
         at_most,
     })
+}
+
+/// A model event name: lower-case letters, digits and `_`, as models emit them.
+fn read_model_what(r: &Reader<'_>) -> Result<String, LoadError> {
+    let s = r.expect_str()?;
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(r.error_expected(
+            format!("{} is not a model event name", quoted(s)),
+            "lower-case letters, digits and `_`, such as `expired` or `overflow`",
+        ))
+    }
 }
 
 /// `{"calls": CLIENT, bounds...}`; the client must be in the workload.

@@ -38,7 +38,7 @@ fn fields_of(check: &str) -> Vec<&'static str> {
         "always" | "never" | "sometimes" => WINDOW.to_vec(),
         "eventually" => vec!["from", "until", "by", "during"],
         "count" => {
-            let mut f = vec!["of", "at_least", "at_most", "equals"];
+            let mut f = vec!["of", "what", "at_least", "at_most", "equals"];
             f.extend(WINDOW);
             f
         }

@@ -1,6 +1,6 @@
 //! Text for messages and generated names: durations and default expectation names.
 
-use crate::scenario::spec::{Check, EndCond, StateCond, Window};
+use crate::scenario::spec::{Check, EndCond, EventMatch, StateCond, Window};
 use crate::scenario::to_json::event_match;
 pub(super) use crate::scenario::to_json::format_duration as duration;
 
@@ -33,6 +33,10 @@ pub(super) fn default_name(check: &Check, during: Option<&str>) -> String {
             at_most,
         } => {
             let (kind, of) = event_match(what);
+            let kind = match what {
+                EventMatch::ModelEvent { what, .. } => format!("model_event {what}"),
+                _ => kind.to_string(),
+            };
             let bounds = match (at_least, at_most) {
                 (Some(a), Some(b)) if a == b => format!(" equals {a}"),
                 (a, b) => {

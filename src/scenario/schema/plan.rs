@@ -335,10 +335,17 @@ fn expectation() -> Value {
             "count",
             d(
                 "What to count.",
-                json!({"enum": ["crash", "restart", "escalation", "killed_over_budget", "breaker_open", "fault"]}),
+                json!({"enum": ["crash", "restart", "escalation", "killed_over_budget", "breaker_open", "fault", "model_event"]}),
             ),
         ),
         ("of", d("Where: a path or pattern.", r("pattern"))),
+        (
+            "what",
+            d(
+                "For `model_event` only: the model event to count (`expired`, `overflow`, ...).",
+                json!({"type": "string", "pattern": "^[a-z0-9_]{1,64}$"}),
+            ),
+        ),
         ("at_least", count_bound("At least this many.")),
         ("at_most", count_bound("At most this many.")),
         (
