@@ -29,6 +29,7 @@
 
 pub mod behaviour;
 pub mod check;
+pub mod explore;
 pub mod kernel;
 pub mod models;
 pub mod report;

@@ -35,6 +35,7 @@ fn run_seed(s: &Scenario, seed: u64) -> RunOutput {
             seed,
             record: true,
             mtbf_override: Vec::new(),
+            ..RunOptions::default()
         },
     )
 }
@@ -301,6 +302,7 @@ fn the_same_seed_gives_the_same_fingerprint() {
             seed: 11,
             record: false,
             mtbf_override: Vec::new(),
+            ..RunOptions::default()
         },
     );
     assert_eq!(a.report, b.report);

@@ -16,6 +16,7 @@ mod ordered;
 mod panics;
 mod process;
 pub mod rng;
+mod schedule;
 mod sim;
 mod state;
 mod timers;
@@ -26,6 +27,7 @@ pub use ctx::{Ctx, SpawnOpts};
 pub use hooks::InboundFault;
 pub use limits::{Limits, Outcome};
 pub use process::ProcResult;
+pub use schedule::{Schedule, DEFAULT_PCT_DEPTH};
 pub use sim::{RunReport, Sim, SimConfig};
 pub use wait::{Receive, Sleep};
 

@@ -1,6 +1,7 @@
 //! `Sim`: the single-threaded executor that owns a run.
 //!
-//! The loop: run every runnable process, in FIFO order, until none is left; then move
+//! The loop: run every runnable process, in FIFO order (or the order a perturbed
+//! [`Schedule`] picks), until none is left; then move
 //! the clock to the earliest timer and fire it; repeat until nothing is pending, the run
 //! reaches its end time, or a limit stops it.
 
@@ -8,6 +9,7 @@ use super::ctx::{spawn_into, Ctx, SpawnOpts};
 use super::limits::{Limits, Outcome};
 use super::panics::{self, StopNow};
 use super::process::{Body, ProcResult};
+use super::schedule::{Schedule, Scheduler};
 use super::state::Kernel;
 use crate::term::{Atom, Pid, Term};
 use crate::trace::Event;
@@ -27,6 +29,9 @@ pub struct SimConfig {
     /// Keep every event in memory (for writing a trace). The fingerprint is the same
     /// either way.
     pub record: bool,
+    /// The order of processes runnable at the same instant ([`Schedule::Fifo`] unless
+    /// exploring for ordering races).
+    pub schedule: Schedule,
 }
 
 /// What a run (or a leg of one) ended with.
@@ -60,7 +65,8 @@ impl Sim {
     /// A new, empty simulation at virtual time 0.
     pub fn new(config: SimConfig) -> Sim {
         panics::install_quiet_hook();
-        let kernel = Kernel::new(config.seed, config.limits, config.record);
+        let mut kernel = Kernel::new(config.seed, config.limits, config.record);
+        kernel.scheduler = Scheduler::new(config.schedule, config.seed);
         Sim {
             kernel: Rc::new(RefCell::new(kernel)),
         }
@@ -134,7 +140,14 @@ impl Sim {
 
     fn next_step(&mut self, end_us: u64) -> Step {
         let mut k = self.kernel.borrow_mut();
-        if let Some(pid) = k.run_queue.pop_front() {
+        let next = {
+            let kr = &mut *k;
+            match kr.scheduler.as_deref_mut() {
+                None => kr.run_queue.pop_front(),
+                Some(s) => s.pick(&mut kr.run_queue),
+            }
+        };
+        if let Some(pid) = next {
             let any_suspended = k.hooks.any_suspended();
             let Some(p) = k.proc_mut(pid) else {
                 return Step::Again;

@@ -10,6 +10,7 @@
 use super::hooks::Hooks;
 use super::limits::{Limits, Outcome};
 use super::process::{Body, MonitoredBy, Process, Wait};
+use super::schedule::Scheduler;
 use super::timers::{TimerQueue, TimerWhat};
 use crate::term::{atom, Atom, Pid, Ref, Term};
 use crate::trace::hot::{HotView, RecvView, SendView};
@@ -60,6 +61,8 @@ pub(crate) struct Kernel {
     pub(crate) folded: u32,
     /// Labels, suspensions and inbound message faults (fault injection).
     pub(crate) hooks: Hooks,
+    /// The schedule perturbation; `None` under FIFO, so the hot path pays one test.
+    pub(crate) scheduler: Option<Box<Scheduler>>,
 }
 
 fn exit_message(from: Pid, reason: Term) -> Term {
@@ -100,6 +103,7 @@ impl Kernel {
             abort_running: false,
             folded: 0,
             hooks: Hooks::default(),
+            scheduler: None,
         }
     }
 
@@ -599,6 +603,9 @@ impl Kernel {
             }
         }
         self.forget_hooks(pid);
+        if let Some(s) = &mut self.scheduler {
+            s.forget(pid);
+        }
         // Tables die with their owner, as ETS tables do.
         self.tables.retain(|_, (owner, _)| *owner != pid);
         // Timers addressed to a pid are cancelled when that process dies.

@@ -21,7 +21,7 @@ use super::build;
 use super::faults;
 use super::spec::Scenario;
 use crate::behaviour::application::{self, ControllerOpts};
-use crate::kernel::{Ctx, Limits, RunReport, Sim, SimConfig};
+use crate::kernel::{Ctx, Limits, RunReport, Schedule, Sim, SimConfig};
 use crate::models::{starts, ModelEnv};
 use crate::trace::Event;
 use std::rc::Rc;
@@ -38,6 +38,9 @@ pub struct RunOptions {
     /// Swarm mode: `(fault index, mtbf_us)` pairs replacing random faults' mean times
     /// between failures.
     pub mtbf_override: Vec<(usize, u64)>,
+    /// The order of same-instant deliveries from different senders (FIFO unless
+    /// exploring for ordering races); replaying a run needs the same schedule.
+    pub schedule: Schedule,
 }
 
 impl RunOptions {
@@ -47,6 +50,7 @@ impl RunOptions {
             seed: scenario.seed,
             record: true,
             mtbf_override: Vec::new(),
+            schedule: Schedule::Fifo,
         }
     }
 }
@@ -86,6 +90,7 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> RunOutput {
         seed: opts.seed,
         limits: limits(scenario),
         record: opts.record,
+        schedule: opts.schedule,
     });
     let shared = Rc::new(scenario.clone());
     let overrides = opts.mtbf_override.clone();

@@ -81,6 +81,7 @@ fn swarm_overrides_change_the_rate() {
             seed: s.seed,
             record: true,
             mtbf_override: vec![(0, 100 * MS)],
+            ..RunOptions::default()
         },
     );
     assert!(firing_times(&fast, "random").len() > 5 * base.max(1));

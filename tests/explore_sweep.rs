@@ -1,0 +1,120 @@
+//! `explore` (issue #6): results independent of jobs and shards, failing seeds found,
+//! and the CLI's exit codes and JSON.
+
+use otpsim::explore::{explore, ExploreConfig, ExploreReport};
+use otpsim::kernel::Schedule;
+use std::process::Command;
+
+const PLANTED: &str = "scenarios/planted_tight_intensity.json";
+const HEALTHY: &str = "scenarios/circuit_breaker.json";
+
+fn sweep(file: &str, jobs: usize, shard: Option<(u32, u32)>, schedule: Schedule) -> ExploreReport {
+    let text = std::fs::read_to_string(file).expect("scenario file");
+    let cfg = ExploreConfig {
+        seeds: 0..12,
+        jobs,
+        shard,
+        schedule,
+        swarm: false,
+    };
+    explore(file, &text, &cfg, &|_, _| {}).expect("loads")
+}
+
+#[test]
+fn a_planted_bug_is_found_and_results_do_not_depend_on_jobs_or_shards() {
+    for schedule in [Schedule::Fifo, Schedule::Random] {
+        let one = sweep(PLANTED, 1, None, schedule);
+        assert!(!one.failing.is_empty(), "the planted bug is found");
+        assert_eq!(one.seeds_run, 12);
+        let two = sweep(PLANTED, 2, None, schedule);
+        assert_eq!(one, two, "jobs 1 vs 2");
+        let mut sharded = Vec::new();
+        let mut run = 0;
+        for i in 1..=3 {
+            let part = sweep(PLANTED, 2, Some((i, 3)), schedule);
+            run += part.seeds_run;
+            sharded.extend(part.failing);
+        }
+        assert_eq!(run, 12);
+        assert_eq!(one.failing, sharded, "shards 1/3 + 2/3 + 3/3");
+    }
+}
+
+#[test]
+fn a_bad_file_is_a_load_error() {
+    let cfg = ExploreConfig {
+        seeds: 0..2,
+        jobs: 1,
+        shard: None,
+        schedule: Schedule::Fifo,
+        swarm: false,
+    };
+    assert!(explore("bad.json", "{\"name\": 1}", &cfg, &|_, _| {}).is_err());
+}
+
+fn otpsim(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_otpsim"))
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_exit_codes_and_json() {
+    let (code, out, _) = otpsim(&["explore", PLANTED, "--seeds", "0..4", "--json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(v["seeds_run"], 4);
+    assert!(v["seconds"].as_f64().is_some());
+    let failing = v["failing"].as_array().expect("failing list");
+    assert!(!failing.is_empty());
+    for f in failing {
+        assert!(f["seed"].as_u64().is_some());
+        assert!(f["expectation"].as_str().is_some());
+        assert_eq!(f["fingerprint"].as_str().map(str::len), Some(16));
+    }
+
+    let (code, out, err) = otpsim(&["explore", PLANTED, "--seeds", "0..2", "--schedule", "pct"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("--schedule pct"),
+        "replay command names the schedule: {out}"
+    );
+    assert!(out.contains("seeds/s"));
+    assert!(err.is_empty(), "no progress bar off a terminal: {err}");
+
+    let (code, _, _) = otpsim(&["explore", HEALTHY, "--seeds", "0..2", "--jobs", "2"]);
+    assert_eq!(code, 0);
+
+    for bad in [
+        vec!["--seeds", "5..1"],
+        vec!["--seeds", "x"],
+        vec!["--seeds", "0..4", "--shard", "4/3"],
+        vec!["--seeds", "0..4", "--shard", "0/3"],
+        vec!["--seeds", "0..4", "--schedule", "lifo"],
+    ] {
+        let mut args = vec!["explore", HEALTHY];
+        args.extend(bad.iter().copied());
+        let (code, _, err) = otpsim(&args);
+        assert_eq!(code, 2, "{bad:?}");
+        assert!(err.contains("error"), "{bad:?}: {err}");
+    }
+}
+
+#[test]
+fn run_checks_determinism() {
+    let (code, out, _) = otpsim(&[
+        "run",
+        HEALTHY,
+        "--check-determinism",
+        "--schedule",
+        "random",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("deterministic"));
+}
