@@ -2,11 +2,14 @@
 //! commands hold no simulation logic; they load, run, check and print.
 
 pub mod bench;
+mod determinism;
+mod explore;
 mod input;
 mod inspect;
 mod output;
 mod replay;
 mod run_cmd;
+mod trace_cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -17,8 +20,8 @@ use clap::{Parser, Subcommand};
     version,
     about,
     long_about = None,
-    after_help = "Examples:\n  otpsim run scenarios/three_workers.json\n  \
-otpsim run scenarios/three_workers.json --seed 42 --trace run.jsonl\n  \
+    after_help = "Examples:\n  otpsim run scenarios/lesson1_one_for_one.json\n  \
+otpsim run scenarios/lesson1_one_for_one.json --seed 42 --trace run.jsonl\n  \
 otpsim replay run.jsonl\n  otpsim check my_scenario.json\n  \
 otpsim tree my_scenario.json --format mermaid\n  otpsim schema > scenario.schema.json\n\n\
 Run `otpsim help COMMAND` for a command's options."
@@ -33,10 +36,14 @@ pub enum Command {
     /// Run a scenario: play it on the virtual clock, check its expectations and print
     /// what happened.
     Run(run_cmd::RunArgs),
+    /// Run a scenario over a range of seeds and report the failing ones.
+    Explore(explore::ExploreArgs),
     /// Validate a scenario file without running it.
     Check(inspect::CheckArgs),
     /// Re-run a trace file's scenario and seed and compare the runs event by event.
     Replay(replay::ReplayArgs),
+    /// Print a trace file one readable line per event (time, process path, event).
+    Trace(trace_cmd::TraceArgs),
     /// Draw a scenario's supervision tree.
     Tree(inspect::TreeArgs),
     /// Print a JSON Schema of the scenario format.
@@ -58,8 +65,10 @@ pub enum Command {
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Run(a) => run_cmd::run_command(a),
+        Command::Explore(a) => explore::explore_command(a),
         Command::Check(a) => inspect::check(a),
         Command::Replay(a) => replay::replay(a),
+        Command::Trace(a) => trace_cmd::trace(a),
         Command::Tree(a) => inspect::tree(a),
         Command::Schema(a) => inspect::schema(a),
         Command::Bench(b) => bench::run(b),

@@ -4,7 +4,7 @@ use super::input::{load_scenario, shell_quote, EXIT_BAD_INPUT};
 use super::output::{err, errln, out, outln};
 use clap::Args;
 use otpsim::check::evaluate;
-use otpsim::kernel::Outcome;
+use otpsim::kernel::Schedule;
 use otpsim::report::Summary;
 use otpsim::scenario::run::{run, RunOptions, RunOutput};
 use otpsim::scenario::spec::Scenario;
@@ -15,11 +15,11 @@ use std::path::{Path, PathBuf};
 /// `otpsim run FILE [--seed N] [--trace PATH] [--json]`.
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Examples:\n  otpsim run scenarios/three_workers.json\n  \
-otpsim run scenarios/three_workers.json --seed 42 --trace run.jsonl\n  \
-otpsim run scenarios/three_workers.json --json | jq .expectations\n\n\
-Exit status: 0 when every expectation holds, 1 when one fails (the command that \
-replays the run is printed), 2 on bad input."
+    after_help = "Examples:\n  otpsim run scenarios/lesson1_one_for_one.json\n  \
+otpsim run scenarios/lesson1_one_for_one.json --seed 42 --trace run.jsonl\n  \
+otpsim run scenarios/lesson1_one_for_one.json --json | jq .expectations\n\n\
+Exit status: 0 when every expectation holds, 1 when one fails or a limit cut the \
+run short (the command that replays the run is printed), 2 on bad input."
 )]
 pub struct RunArgs {
     /// The scenario file.
@@ -30,9 +30,20 @@ pub struct RunArgs {
     /// Write the run's trace here, as JSON Lines (`otpsim replay` reads it back).
     #[arg(long, value_name = "PATH")]
     pub trace: Option<PathBuf>,
+    /// Write a self-contained HTML report of the run here (tree, timeline, expectations).
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
     /// Print one JSON object instead of the summary.
     #[arg(long)]
     pub json: bool,
+    /// The order of same-instant deliveries from different senders: fifo, random,
+    /// pct or pct:DEPTH (as `otpsim explore` printed it in a replay command).
+    #[arg(long, default_value = "fifo")]
+    pub schedule: String,
+    /// Run twice and report the first event where the runs differ (exit 1), or
+    /// `deterministic` (exit 0).
+    #[arg(long)]
+    pub check_determinism: bool,
 }
 
 pub fn run_command(a: RunArgs) -> i32 {
@@ -44,7 +55,17 @@ pub fn run_command(a: RunArgs) -> i32 {
         }
     };
     let seed = a.seed.unwrap_or(scenario.seed);
-    let ran = run_recorded(&scenario, seed);
+    let schedule = match Schedule::parse(&a.schedule) {
+        Ok(s) => s,
+        Err(msg) => {
+            errln(&format!("error: {msg}"));
+            return EXIT_BAD_INPUT;
+        }
+    };
+    if a.check_determinism {
+        return super::determinism::check_determinism(&scenario, seed, schedule);
+    }
+    let ran = run_recorded_with(&scenario, seed, schedule);
     if let Some(path) = &a.trace {
         if let Err(e) = write_run_trace(path, &a.file, &scenario, &ran) {
             errln(&format!(
@@ -56,10 +77,23 @@ pub fn run_command(a: RunArgs) -> i32 {
     }
     let results = evaluate(&scenario, &ran.events, check_end_us(&ran));
     let summary = Summary::new(&scenario.name, seed, &ran.report, &ran.events, results);
-    let replay = format!(
+    if let Some(path) = &a.report {
+        let html = otpsim::report::html::render(&scenario, &summary, &ran.events);
+        if let Err(e) = std::fs::write(path, html) {
+            errln(&format!(
+                "error: cannot write the report to {}: {e}",
+                path.display()
+            ));
+            return EXIT_BAD_INPUT;
+        }
+    }
+    let mut replay = format!(
         "otpsim run {} --seed {seed}",
         shell_quote(&a.file.display().to_string())
     );
+    if schedule != Schedule::Fifo {
+        replay.push_str(&format!(" --schedule {}", schedule.name()));
+    }
     if a.json {
         let mut value = summary.to_json();
         if let Some(obj) = value.as_object_mut() {
@@ -92,9 +126,15 @@ pub fn run_command(a: RunArgs) -> i32 {
 /// Runs `scenario` with `seed`, keeping every event: the checker and the trace file
 /// read them.
 pub fn run_recorded(scenario: &Scenario, seed: u64) -> RunOutput {
+    run_recorded_with(scenario, seed, Schedule::Fifo)
+}
+
+/// [`run_recorded`] under a perturbed schedule.
+pub fn run_recorded_with(scenario: &Scenario, seed: u64, schedule: Schedule) -> RunOutput {
     let options = RunOptions {
         seed,
         record: true,
+        schedule,
         ..RunOptions::default()
     };
     run(scenario, &options)
@@ -104,12 +144,7 @@ pub fn run_recorded(scenario: &Scenario, seed: u64) -> RunOutput {
 /// was left to happen: its state holds to the scenario's end. A run cut short by a
 /// limit says nothing past the point it reached.
 fn check_end_us(out: &RunOutput) -> u64 {
-    let reached = out.report.virtual_time_us;
-    if out.report.outcome == Outcome::Quiescent {
-        reached.max(out.duration_us)
-    } else {
-        reached
-    }
+    otpsim::check::window_end_us(&out.report, out.duration_us)
 }
 
 /// The trace header's input: the scenario in the file format, plus the file it came

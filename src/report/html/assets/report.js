@@ -1,0 +1,251 @@
+"use strict";
+// Draws the report from the JSON block #data. A JS error shows as #jserror; a
+// finished render writes #ok (the browser test looks for both).
+window.onerror = function (msg, src, line) {
+  var d = document.createElement("div");
+  d.id = "jserror";
+  d.textContent = "report error: " + msg + " (line " + line + ")";
+  document.body.appendChild(d);
+};
+
+(function () {
+  var NS = "http://www.w3.org/2000/svg";
+  var D = JSON.parse(document.getElementById("data").textContent);
+  var TL = D.timeline, S = D.series;
+  var COLORS = { start: "#2e7d32", restart: "#ef6c00", crash: "#d32f2f", shutdown: "#757575",
+    killed: "#6a1b1b", escalation: "#b71c1c", fault: "#8e24aa" };
+  var STATES = { closed: "#a5d6a7", open: "#ef9a9a", half_open: "#ffe082" };
+  var OUTCOMES = [["ok", "#66bb6a"], ["error", "#e53935"], ["timeout", "#fb8c00"], ["rejected", "#9e9e9e"]];
+  var LEFT = 250, ROW = 14, view = [0, D.end_us];
+
+  function el(name, attrs, parent) {
+    var e = document.createElementNS(NS, name);
+    for (var k in attrs) e.setAttribute(k, attrs[k]);
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function h(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
+  function fmt(us) {
+    if (us >= 1e6) return (us / 1e6).toFixed(us % 1e6 ? 3 : 0) + "s";
+    if (us >= 1e3) return (us / 1e3).toFixed(us % 1e3 ? 1 : 0) + "ms";
+    return us + "us";
+  }
+
+  // ----- header, expectations, tree ---------------------------------------------
+  document.getElementById("meta").textContent = (D.description ? D.description + " — " : "") +
+    "seed " + D.seed + ", " + D.events + " events, " + D.outcome + ", virtual time " + fmt(D.end_us) +
+    " — " + (D.passed ? "PASSED" : "FAILED");
+  var ex = document.getElementById("expectations");
+  if (!D.expectations.length) ex.textContent = "(none)";
+  else {
+    var table = h("table");
+    D.expectations.forEach(function (e) {
+      var tr = h("tr");
+      tr.appendChild(h("td", e.passed ? "passed" : "FAILED", e.passed ? "pass" : "fail"));
+      tr.appendChild(h("td", e.name));
+      tr.appendChild(h("td", e.detail));
+      table.appendChild(tr);
+    });
+    ex.appendChild(table);
+  }
+  var escalated = {};
+  function treeNode(n) {
+    var li = h("li"), span = h("span", undefined, "node" + (n.escalations ? " esc" : ""));
+    span.appendChild(h("b", n.id));
+    span.appendChild(h("span", n.kind, "kind"));
+    if (n.restarts) span.appendChild(h("span", "↻ " + n.restarts + " restarts", "badge restarts"));
+    if (n.crashes) span.appendChild(h("span", "✖ " + n.crashes + " crashes", "badge crashes"));
+    if (n.escalations) {
+      escalated[n.path] = true;
+      span.appendChild(h("span", "⚠ escalated " + n.escalations + "×", "badge esc"));
+    }
+    if (n.dynamic) span.appendChild(h("span", n.dynamic + " dynamic children", "badge"));
+    span.setAttribute("data-tip", n.path);
+    li.appendChild(span);
+    if (n.children.length) {
+      var ul = h("ul");
+      n.children.forEach(function (c) { ul.appendChild(treeNode(c)); });
+      li.appendChild(ul);
+    }
+    return li;
+  }
+  var rootUl = h("ul");
+  rootUl.appendChild(treeNode(D.tree));
+  document.getElementById("tree").appendChild(rootUl);
+
+  // ----- timeline ----------------------------------------------------------------
+  var host = document.getElementById("timeline");
+  var top = el("svg", { id: "top" }, host);
+  var scroll = h("div"); scroll.id = "lanes"; host.appendChild(scroll);
+  var svg = el("svg", { id: "lifelines" }, scroll);
+  var width = function () { return Math.max(900, host.clientWidth || 1200); };
+  function x(t) { return LEFT + (t - view[0]) / (view[1] - view[0]) * (width() - LEFT - 10); }
+  function clip(a, b) { return [Math.max(a, view[0]), Math.min(b, view[1])]; }
+  function label(parent, y, text, tip, cls) {
+    var t = el("text", { x: 4, y: y + ROW - 3, "class": "lbl" + (cls ? " " + cls : ""), "data-tip": tip }, parent);
+    t.textContent = text.length > 38 ? "…" + text.slice(-37) : text;
+  }
+  function markerRow(g, rows, kind, laneY) {
+    rows.forEach(function (m) {
+      if (m[0] < view[0] || m[0] > view[1]) return;
+      var y = laneY(m[1]);
+      if (y === null) return;
+      var cx = x(m[0]), tip = fmt(m[0]) + "  " + (m[1] >= 0 ? TL.lanes[m[1]].p + "\n" : "") + m[2];
+      if (kind === "escalation" || kind === "killed")
+        el("rect", { x: cx - 4, y: y + 1, width: 8, height: ROW - 2, fill: COLORS[kind], "data-tip": tip }, g);
+      else
+        el("circle", { cx: cx, cy: y + ROW / 2, r: kind === "start" ? 2.5 : 4, fill: COLORS[kind], "data-tip": tip }, g);
+    });
+  }
+
+  function drawTop() {
+    while (top.firstChild) top.removeChild(top.firstChild);
+    var w = width(), y = 0, axis = el("g", { "class": "axis" }, top);
+    for (var i = 0; i <= 10; i++) {
+      var t = view[0] + (view[1] - view[0]) * i / 10, px = x(t);
+      el("line", { x1: px, x2: px, y1: 14, y2: 20 }, axis);
+      el("text", { x: px - 14, y: 11 }, axis).textContent = fmt(Math.round(t));
+    }
+    y = 24;
+    var loose = (TL.markers.fault || []).filter(function (m) { return m[1] < 0; });
+    if (loose.length) {
+      label(top, y, "faults (no process)", "faults whose target had no lifeline");
+      markerRow(top, loose, "fault", function () { return y; });
+      y += ROW + 4;
+    }
+    S.breakers.forEach(function (b) {
+      label(top, y, "breaker " + b.path, b.path + (b.undrawn ? " (" + b.undrawn + " more changes not drawn)" : ""));
+      b.bands.forEach(function (s) {
+        var c = clip(s[0], s[1]);
+        if (c[1] < c[0]) return;
+        el("rect", { x: x(c[0]), y: y, width: Math.max(1, x(c[1]) - x(c[0])), height: ROW,
+          fill: STATES[s[2]] || "#ccc", "data-tip": b.path + ": " + s[2] + " " + fmt(s[0]) + " – " + fmt(s[1]) }, top);
+      });
+      y += ROW + 4;
+    });
+    var bw = D.bucket_us, CH = 48;
+    S.calls.forEach(function (c) {
+      var max = 1;
+      c.rows.forEach(function (r) { max = Math.max(max, r[1] + r[2] + r[3] + r[4]); });
+      label(top, y + CH / 2 - ROW / 2, "calls " + c.client, "client " + c.client + ": calls per " + fmt(bw));
+      c.rows.forEach(function (r) {
+        var a = r[0] * bw, b = a + bw;
+        if (b < view[0] || a > view[1]) return;
+        var x0 = x(Math.max(a, view[0])), x1 = x(Math.min(b, view[1])), base = y + CH;
+        var tip = "client " + c.client + " " + fmt(a) + " – " + fmt(b) + ": ";
+        OUTCOMES.forEach(function (o, k) {
+          var n = r[k + 1];
+          if (!n) return;
+          var hgt = n / max * CH;
+          base -= hgt;
+          el("rect", { x: x0, y: base, width: Math.max(1, x1 - x0 - 0.5), height: hgt, fill: o[1],
+            "data-tip": tip + n + " " + o[0] }, top);
+        });
+      });
+      y += CH + 6;
+    });
+    Object.keys(TL.more).forEach(function (kind) {
+      var rows = TL.more[kind], max = 1;
+      rows.forEach(function (r) { max = Math.max(max, r[1]); });
+      label(top, y, "more " + kind + " markers", kind + " markers past the first shown, counted per " + fmt(bw));
+      rows.forEach(function (r) {
+        var a = r[0] * bw, b = a + bw;
+        if (b < view[0] || a > view[1]) return;
+        var hgt = Math.max(1, r[1] / max * ROW);
+        el("rect", { x: x(Math.max(a, view[0])), y: y + ROW - hgt, width: Math.max(1, x(Math.min(b, view[1])) - x(Math.max(a, view[0]))),
+          height: hgt, fill: COLORS[kind], "data-tip": r[1] + " more " + kind + " " + fmt(a) + " – " + fmt(b) }, top);
+      });
+      y += ROW + 4;
+    });
+    top.setAttribute("width", w);
+    top.setAttribute("height", y);
+  }
+
+  function drawLanes() {
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    var w = width();
+    TL.lanes.forEach(function (l, i) {
+      var y = i * ROW, grouped = l.n > 1 || l.p.slice(-1) === "*";
+      var name = "  ".repeat(Math.min(l.d, 8)) + l.p + (grouped ? " (" + l.n + ")" : "");
+      label(svg, y, name, l.p + (grouped ? ": " + l.n + " processes grouped" : ""), escalated[l.p] ? "esc" : "");
+      l.i.forEach(function (iv) {
+        var c = clip(iv[0], iv[1]);
+        if (c[1] < c[0]) return;
+        el("rect", { x: x(c[0]), y: y + 4, width: Math.max(1, x(c[1]) - x(c[0])), height: ROW - 8,
+          "class": grouped ? "group" : "life", "data-tip": l.p + " alive " + fmt(iv[0]) + " – " + fmt(iv[1]) }, svg);
+      });
+    });
+    Object.keys(TL.markers).forEach(function (kind) {
+      markerRow(svg, TL.markers[kind], kind, function (lane) { return lane >= 0 ? lane * ROW : null; });
+    });
+    svg.setAttribute("width", w);
+    svg.setAttribute("height", TL.lanes.length * ROW + 4);
+  }
+
+  var pending = false;
+  function draw() {
+    drawTop();
+    drawLanes();
+    document.getElementById("window").textContent = fmt(Math.round(view[0])) + " – " + fmt(Math.round(view[1]));
+  }
+  function redraw() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; draw(); });
+  }
+  function zoom(factor, at) {
+    var span = view[1] - view[0], nspan = Math.min(D.end_us, Math.max(10, span * factor));
+    var f = (at - view[0]) / span, a = at - f * nspan;
+    a = Math.max(0, Math.min(a, D.end_us - nspan));
+    view = [a, a + nspan];
+    redraw();
+  }
+  function timeAt(px) { return view[0] + (px - LEFT) / (width() - LEFT - 10) * (view[1] - view[0]); }
+  host.addEventListener("wheel", function (e) {
+    e.preventDefault();
+    var r = host.getBoundingClientRect();
+    zoom(e.deltaY < 0 ? 0.8 : 1.25, Math.max(view[0], Math.min(view[1], timeAt(e.clientX - r.left))));
+  }, { passive: false });
+  var drag = null;
+  host.addEventListener("mousedown", function (e) { drag = { x: e.clientX, v: view.slice() }; });
+  window.addEventListener("mouseup", function () { drag = null; });
+  window.addEventListener("mousemove", function (e) {
+    if (drag) {
+      var dt = (e.clientX - drag.x) / (width() - LEFT - 10) * (drag.v[1] - drag.v[0]);
+      var a = Math.max(0, Math.min(drag.v[0] - dt, D.end_us - (drag.v[1] - drag.v[0])));
+      view = [a, a + drag.v[1] - drag.v[0]];
+      redraw();
+    }
+    var tip = document.getElementById("tip"), t = e.target.closest && e.target.closest("[data-tip]");
+    if (t) {
+      tip.textContent = t.getAttribute("data-tip");
+      tip.hidden = false;
+      tip.style.left = (e.clientX + 12) + "px";
+      tip.style.top = (e.clientY + 12) + "px";
+    } else tip.hidden = true;
+  });
+  var mid = function () { return (view[0] + view[1]) / 2; };
+  document.getElementById("zoom-in").onclick = function () { zoom(0.5, mid()); };
+  document.getElementById("zoom-out").onclick = function () { zoom(2, mid()); };
+  document.getElementById("zoom-reset").onclick = function () { view = [0, D.end_us]; redraw(); };
+  window.addEventListener("resize", redraw);
+
+  var legend = document.getElementById("legend");
+  Object.keys(COLORS).forEach(function (k) {
+    var s = h("span"), i = h("i"); i.style.background = COLORS[k]; s.appendChild(i); s.appendChild(document.createTextNode(k)); legend.appendChild(s);
+  });
+  Object.keys(STATES).concat(OUTCOMES.map(function (o) { return o[0]; })).forEach(function (k) {
+    var s = h("span"), i = h("i"); i.style.background = STATES[k] || OUTCOMES.filter(function (o) { return o[0] === k; })[0][1];
+    s.appendChild(i); s.appendChild(document.createTextNode(STATES[k] ? "breaker " + k : "call " + k)); legend.appendChild(s);
+  });
+
+  draw();
+  var ok = h("div", "rendered " + TL.lanes.length + " lifelines (" + TL.paths + " paths)");
+  ok.id = "ok";
+  document.getElementById("status").appendChild(ok);
+})();

@@ -1,0 +1,125 @@
+//! The HTML report in a real browser: headless Chromium loads the report of
+//! scenarios/circuit_breaker.json from disk, runs its script without an error, and
+//! shows the tree and the timeline; a screenshot is saved under target/.
+//!
+//! Without a browser the test is skipped, except in CI (env CI set), where it fails:
+//! `.ci/run` installs Debian's chromium.
+//!
+//! The browser's render time is measured on the wall clock and printed (the issue asks
+//! for it), never asserted: nothing simulated reads it.
+#![allow(clippy::disallowed_types, clippy::disallowed_methods)]
+
+mod report_util;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+const BROWSERS: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
+
+fn find_browser() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| BROWSERS.iter().map(move |b| dir.join(b)))
+        .find(|p| p.is_file())
+}
+
+fn chromium(browser: &Path, profile: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(browser)
+        .args([
+            "--headless",
+            "--disable-gpu",
+            "--no-sandbox",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--allow-file-access-from-files",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=10000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--window-size=1400,900")
+        .args(args)
+        .output()
+        .expect("the browser runs")
+}
+
+#[test]
+fn report_renders_in_headless_chromium() {
+    let Some(browser) = find_browser() else {
+        if std::env::var_os("CI").is_some() {
+            panic!("no browser on PATH (looked for {BROWSERS:?}); CI must have chromium: .ci/run installs it");
+        }
+        println!("skipped: no browser");
+        return;
+    };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser_report");
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = report_util::report_for("circuit_breaker.json");
+    let page = dir.join("circuit_breaker.html");
+    std::fs::write(&page, &html).unwrap();
+    let url = format!("file://{}", page.display());
+    let profile = dir.join("profile");
+
+    let started = Instant::now();
+    let dom = chromium(&browser, &profile, &["--dump-dom", &url]);
+    let render_time = started.elapsed();
+    let dom_text = String::from_utf8_lossy(&dom.stdout);
+    let log = String::from_utf8_lossy(&dom.stderr);
+    assert!(
+        !dom_text.contains("id=\"jserror\""),
+        "the report's script failed:\n{}",
+        dom_text
+            .lines()
+            .filter(|l| l.contains("jserror"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        !log.contains("Uncaught"),
+        "console errors:\n{}",
+        log.lines()
+            .filter(|l| l.contains("Uncaught") || l.contains("CONSOLE"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        dom_text.contains("<div id=\"ok\">rendered "),
+        "no render marker; browser stderr:\n{log}"
+    );
+    // The tree: the scenario's nodes, drawn as HTML.
+    for node in ["<b>root</b>", "<b>payments</b>", "<b>breaker</b>"] {
+        assert!(dom_text.contains(node), "tree node {node} in the DOM");
+    }
+    // The timeline: lifelines and the breaker's state bands, drawn as SVG.
+    assert!(dom_text.contains("id=\"lifelines\""), "lifelines svg");
+    assert!(
+        dom_text.matches("class=\"life\"").count() >= 4,
+        "lifeline bars"
+    );
+    assert!(
+        dom_text.contains("breaker root/breaker"),
+        "breaker band label"
+    );
+
+    let shot_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    std::fs::create_dir_all(&shot_dir).unwrap();
+    let shot = shot_dir.join("report-circuit_breaker.png");
+    let _ = std::fs::remove_file(&shot);
+    let out = chromium(
+        &browser,
+        &profile,
+        &[&format!("--screenshot={}", shot.display()), &url],
+    );
+    assert!(
+        shot.is_file(),
+        "no screenshot; browser stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!(
+        "report: {} bytes; rendered in {} ms (headless chromium, --dump-dom); screenshot: {}",
+        html.len(),
+        render_time.as_millis(),
+        shot.display()
+    );
+}
