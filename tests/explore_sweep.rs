@@ -118,3 +118,36 @@ fn run_checks_determinism() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("deterministic"));
 }
+
+#[test]
+fn explore_shrink_writes_a_minimal_scenario_that_fails_the_same_way() {
+    let dir = std::env::temp_dir().join(format!("otpsim-shrink-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out_dir = dir.display().to_string();
+    let (code, stdout, stderr) = otpsim(&[
+        "explore",
+        "scenarios/planted_tight_intensity.json",
+        "--seeds",
+        "1..2",
+        "--shrink",
+        "--out",
+        &out_dir,
+    ]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("shrunk to"), "{stdout}");
+    let shrunk = dir.join("planted_tight_intensity-seed1-min.json");
+    let text = std::fs::read_to_string(&shrunk).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let scenario = otpsim::scenario::load_str("min.json", &text).unwrap();
+    assert!(
+        scenario.faults.len() <= 3,
+        "{} faults left",
+        scenario.faults.len()
+    );
+    let (code, stdout, _) = otpsim(&["run", &shrunk.display().to_string()]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("FAIL  the database supervisor rides out the flapping"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
