@@ -48,6 +48,7 @@ mod units;
 mod value;
 
 pub use document::Document;
+pub(crate) use error::{one_of_list, quoted};
 pub use error::{Diagnostic, Errors, LoadError, Note};
 pub use number::{Number, NumberError};
 pub use parse::Limits;

@@ -6,36 +6,7 @@ use crate::scenario::json::{closest, Diagnostic, LoadError, ObjectReader, Reader
 /// The longest id or name (node ids, client ids, phase and scenario names).
 pub(super) const MAX_ID_CHARS: usize = 64;
 
-/// `text` in backticks for a message, control characters escaped and long text cut,
-/// as the JSON layer quotes (its helper is private to it).
-pub(super) fn quoted(text: &str) -> String {
-    let mut out = String::from("`");
-    for (i, c) in text.chars().enumerate() {
-        if i == 60 {
-            out.push_str("...");
-            break;
-        }
-        if c == '`' {
-            out.push_str("\\`");
-        } else if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out.push('`');
-    out
-}
-
-/// `items` as `` `a`, `b` or `c` ``.
-pub(super) fn one_of_list(items: &[&str]) -> String {
-    let q: Vec<String> = items.iter().map(|s| quoted(s)).collect();
-    match q.len() {
-        0 => "nothing".to_string(),
-        1 => q[0].clone(),
-        n => format!("{} or {}", q[..n - 1].join(", "), q[n - 1]),
-    }
-}
+pub(super) use crate::scenario::json::{one_of_list, quoted};
 
 /// Rejects every field of `obj` not in `allowed`, all in one error, each at its key.
 /// A field that belongs to a sibling form (`strategy` on a registry, `reason` on a
