@@ -5,6 +5,9 @@
 #[path = "models_core/support.rs"]
 mod support;
 
+#[path = "support/model_harness.rs"]
+mod model_harness;
+
 #[path = "models_core/load_client.rs"]
 mod load_client;
 

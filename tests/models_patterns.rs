@@ -5,6 +5,9 @@
 #[path = "models_patterns/support.rs"]
 mod support;
 
+#[path = "support/model_harness.rs"]
+mod model_harness;
+
 #[path = "models_patterns/breaker.rs"]
 mod breaker;
 
