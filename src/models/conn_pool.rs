@@ -32,7 +32,7 @@
 //! {"id": "router", "model": "conn_pool", "params": {"supervisor": "root/conns", "call_timeout": "500ms"}}
 //! ```
 
-use super::forward::{self, error_reply};
+use super::forward::{error_reply, Forwards};
 use super::params::{self, duration_json, duration_schema, model_event, Params as Fields};
 use super::refs::{self, node_ref, path_schema};
 use super::{fault, Model, ModelEnv, StartFuture};
@@ -42,10 +42,9 @@ use crate::behaviour::gen_server::{
 use crate::kernel::rng::Stream;
 use crate::kernel::{ms, secs, Ctx};
 use crate::scenario::json::{LoadError, Reader};
-use crate::term::{atom, Pid, Ref, Term};
+use crate::term::{atom, Pid, Term};
 use rand_core::RngCore;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// The model's name in scenarios.
@@ -115,7 +114,7 @@ pub struct ConnPool {
     params: Rc<Params>,
     path: String,
     rng: Stream,
-    pending: BTreeMap<Ref, From>,
+    forwards: Forwards,
 }
 
 /// The running children in a `which_children` reply: `[{Id, Child, Type, Modules}]`
@@ -158,7 +157,7 @@ impl GenServer for ConnPool {
             params,
             path,
             rng,
-            pending: BTreeMap::new(),
+            forwards: Forwards::default(),
         })
     }
 
@@ -175,8 +174,8 @@ impl GenServer for ConnPool {
         model_event(ctx, NAME, "picked", detail);
         let timeout_ms = Some(self.params.call_timeout_us / ms(1));
         let label = format!("{}/call", self.path);
-        let tag = forward::spawn_call(ctx, label, conns[index].into(), request, timeout_ms);
-        self.pending.insert(tag, from);
+        self.forwards
+            .call(ctx, label, conns[index].into(), request, timeout_ms, from);
         CallResponse::noreply()
     }
 
@@ -188,11 +187,7 @@ impl GenServer for ConnPool {
         if let Some(stop) = fault::on_info(&msg) {
             return stop;
         }
-        if let Some((tag, result)) = forward::forwarded(&msg) {
-            if let Some(from) = self.pending.remove(&tag) {
-                gen_server::reply(ctx, from, result.unwrap_or_else(error_reply));
-            }
-        }
+        self.forwards.on_info(ctx, &msg);
         Response::noreply()
     }
 }

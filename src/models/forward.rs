@@ -4,9 +4,10 @@
 //! router answers its own caller later with `gen_server::reply`, as an OTP server that
 //! returns `{noreply, State}` and replies from `handle_info` does.
 
-use crate::behaviour::gen_server::{self, ServerRef};
+use crate::behaviour::gen_server::{self, From, ServerRef};
 use crate::kernel::{Ctx, SpawnOpts};
 use crate::term::{atom, Ref, Term};
+use std::collections::BTreeMap;
 
 const TAG: &str = "$otpsim_forwarded";
 
@@ -54,6 +55,41 @@ pub fn forwarded(msg: &Term) -> Option<(Ref, Result<Term, Term>)> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// A router's forwarded calls in flight: who to answer when each helper reports.
+#[derive(Debug, Default)]
+pub struct Forwards {
+    pending: BTreeMap<Ref, From>,
+}
+
+impl Forwards {
+    /// Forwards `request` to `server` through a helper labelled `label`
+    /// ([`spawn_call`]); the answer goes to `from` when [`Forwards::on_info`] sees it.
+    pub fn call(
+        &mut self,
+        ctx: &Ctx,
+        label: String,
+        server: ServerRef,
+        request: Term,
+        timeout_ms: Option<u64>,
+        from: From,
+    ) {
+        let tag = spawn_call(ctx, label, server, request, timeout_ms);
+        self.pending.insert(tag, from);
+    }
+
+    /// Answers the caller of a forwarded call with its reply, or `{error, Reason}`
+    /// when it failed. True when `msg` was a helper's report (handled or stale).
+    pub fn on_info(&mut self, ctx: &Ctx, msg: &Term) -> bool {
+        let Some((tag, result)) = forwarded(msg) else {
+            return false;
+        };
+        if let Some(from) = self.pending.remove(&tag) {
+            gen_server::reply(ctx, from, result.unwrap_or_else(error_reply));
+        }
+        true
     }
 }
 

@@ -35,7 +35,7 @@
 //!  "params": {"registry": "root/names", "dynamic_supervisor": "root/session_sup"}}
 //! ```
 
-use super::forward::{self, error_reply};
+use super::forward::{error_reply, Forwards};
 use super::params::{self, duration_json, duration_schema, model_event, Params as Fields};
 use super::refs::{self, model_spec_schema, node_ref, path_schema};
 use super::{catalog, fault, Model, ModelEnv, ModelSpec, StartFuture};
@@ -47,9 +47,8 @@ use crate::behaviour::registry::Registry;
 use crate::behaviour::supervisor::{child_label, Restart};
 use crate::kernel::{ms, secs, Ctx};
 use crate::scenario::json::{LoadError, Reader};
-use crate::term::{atom, Atom, Pid, Ref, Term};
+use crate::term::{atom, Atom, Pid, Term};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// The model's name in scenarios.
@@ -169,7 +168,7 @@ pub struct Keyed {
     params: Rc<Params>,
     env: ModelEnv,
     registry: Registry,
-    pending: BTreeMap<Ref, From>,
+    forwards: Forwards,
 }
 
 impl Keyed {
@@ -228,7 +227,7 @@ impl GenServer for Keyed {
             params,
             env,
             registry,
-            pending: BTreeMap::new(),
+            forwards: Forwards::default(),
         })
     }
 
@@ -243,8 +242,8 @@ impl GenServer for Keyed {
         };
         let timeout_ms = Some(self.params.call_timeout_us / ms(1));
         let label = format!("{}/call", self.env.path);
-        let tag = forward::spawn_call(ctx, label, pid.into(), req, timeout_ms);
-        self.pending.insert(tag, from);
+        self.forwards
+            .call(ctx, label, pid.into(), req, timeout_ms, from);
         CallResponse::noreply()
     }
 
@@ -256,11 +255,7 @@ impl GenServer for Keyed {
         if let Some(stop) = fault::on_info(&msg) {
             return stop;
         }
-        if let Some((tag, result)) = forward::forwarded(&msg) {
-            if let Some(from) = self.pending.remove(&tag) {
-                gen_server::reply(ctx, from, result.unwrap_or_else(error_reply));
-            }
-        }
+        self.forwards.on_info(ctx, &msg);
         Response::noreply()
     }
 }
