@@ -17,7 +17,7 @@
 //!     Ok(())
 //! });
 //! sim.spawn(move |ctx| async move {
-//!     ctx.send(echo, Term::tuple([Term::Pid(ctx.me()), atom("hello")]));
+//!     ctx.send(echo, Term::tuple_of([Term::Pid(ctx.me()), atom("hello")]));
 //!     assert!(ctx.recv().await.is_atom("hello"));
 //!     Ok(())
 //! });

@@ -3,7 +3,7 @@
 //! work as its Erlang counterpart in `scripts/beam/otpsim_bench.erl`.
 
 use crate::kernel::{Sim, SimConfig};
-use crate::term::{Pid, Term};
+use crate::term::{atom, Pid, Term};
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -25,11 +25,7 @@ impl Ring {
         // The first process learns its successor by message, so the ring can be built
         // back to front with every other successor known at spawn time.
         let first = sim.spawn(|ctx| async move {
-            let next = ctx
-                .recv()
-                .await
-                .as_pid()
-                .ok_or(Term::atom_owned("bad_setup"))?;
+            let next = ctx.recv().await.as_pid().ok_or(atom("bad_setup"))?;
             forward_loop(ctx, next).await
         });
         let mut next = first;
@@ -142,7 +138,7 @@ pub fn gen_server_calls(calls: u64, config: SimConfig) -> (Sim, Rc<Cell<u64>>) {
         let server = gen_server::start_link::<Echo>(&ctx, (), StartOpts::default())
             .await
             .into_result()?;
-        let ping = Term::atom_owned("ping");
+        let ping = atom("ping");
         for _ in 0..calls {
             gen_server::call(&ctx, server, ping.clone(), gen_server::DEFAULT_TIMEOUT).await?;
             seen.set(seen.get() + 1);

@@ -130,13 +130,9 @@ impl<S> std::fmt::Debug for Agent<S> {
 fn as_elixir(reason: Term) -> Term {
     match reason.as_tuple() {
         Some([r, mfa]) => match mfa.as_tuple() {
-            Some([m, f, args]) if m.is_atom("gen_server") => Term::tuple([
+            Some([m, f, args]) if m.is_atom("gen_server") => Term::tuple_of([
                 r.clone(),
-                Term::tuple([
-                    Term::atom_owned("Elixir.GenServer"),
-                    f.clone(),
-                    args.clone(),
-                ]),
+                Term::tuple_of([atom("Elixir.GenServer"), f.clone(), args.clone()]),
             ]),
             _ => reason,
         },
@@ -207,7 +203,7 @@ impl<S: 'static> Agent<S> {
                 gen_server::start_link::<AgentServer<S>>(&ctx, init, opts).await
             })
         });
-        ChildSpec::new(Term::atom_owned("Elixir.Agent"), start)
+        ChildSpec::new(atom("Elixir.Agent"), start)
     }
 
     fn started(result: StartResult) -> Result<Agent<S>, Term> {
@@ -331,12 +327,8 @@ impl<S: 'static> Agent<S> {
             }
             // Elixir's GenServer.stop wraps whatever proc_lib:stop exited with.
             let args = [self.server.to_term(), reason, timeout_term(timeout_ms)];
-            let mfa = Term::tuple([
-                Term::atom_owned("Elixir.GenServer"),
-                atom("stop"),
-                Term::list(args),
-            ]);
-            Term::tuple([err, mfa])
+            let mfa = Term::tuple_of([atom("Elixir.GenServer"), atom("stop"), Term::list(args)]);
+            Term::tuple_of([err, mfa])
         })
     }
 }
@@ -352,15 +344,11 @@ mod tests {
     #[test]
     fn agent2_call_failures_name_elixirs_genserver() {
         // AGENT-2: the exit reason names GenServer, not Agent (nor gen_server).
-        let mfa = Term::tuple([atom("gen_server"), atom("call"), Term::list([])]);
-        let elixir = Term::tuple([
-            Term::atom_owned("Elixir.GenServer"),
-            atom("call"),
-            Term::list([]),
-        ]);
+        let mfa = Term::tuple_of([atom("gen_server"), atom("call"), Term::list([])]);
+        let elixir = Term::tuple_of([atom("Elixir.GenServer"), atom("call"), Term::list([])]);
         assert_eq!(
-            as_elixir(Term::tuple([Term::TIMEOUT, mfa])),
-            Term::tuple([Term::TIMEOUT, elixir])
+            as_elixir(Term::tuple_of([Term::TIMEOUT, mfa])),
+            Term::tuple_of([Term::TIMEOUT, elixir])
         );
         // Anything else (a reason from the agent itself) is left alone.
         assert_eq!(as_elixir(atom("boom")), atom("boom"));

@@ -274,12 +274,12 @@ impl PartitionSupervisor {
 
     fn table(&self, ctx: &Ctx) -> Result<Rc<PartitionTable>, Term> {
         ctx.table::<PartitionTable>(&self.name).ok_or_else(|| {
-            let mfa = Term::tuple([
+            let mfa = Term::tuple_of([
                 atom("Elixir.PartitionSupervisor"),
                 atom("partitions"),
                 Term::list([Term::Atom(self.name.clone())]),
             ]);
-            Term::tuple([Term::NOPROC, mfa])
+            Term::tuple_of([Term::NOPROC, mfa])
         })
     }
 
@@ -308,8 +308,8 @@ impl PartitionSupervisor {
 
     /// `{via, 'Elixir.PartitionSupervisor', {Name, Key}}`, as exit reasons show it.
     pub fn via(&self, key: &Term) -> Term {
-        let name_key = Term::tuple([Term::Atom(self.name.clone()), key.clone()]);
-        Term::tuple([atom("via"), atom("Elixir.PartitionSupervisor"), name_key])
+        let name_key = Term::tuple_of([Term::Atom(self.name.clone()), key.clone()]);
+        Term::tuple_of([atom("via"), atom("Elixir.PartitionSupervisor"), name_key])
     }
 
     /// `GenServer.call({via, PartitionSupervisor, {Name, Key}}, Request, Timeout)`.
@@ -348,9 +348,9 @@ impl PartitionSupervisor {
         if let Some(first) = args.first_mut() {
             *first = self.via(key);
         }
-        Term::tuple([
+        Term::tuple_of([
             why.clone(),
-            Term::tuple([m.clone(), f.clone(), Term::list(args)]),
+            Term::tuple_of([m.clone(), f.clone(), Term::list(args)]),
         ])
     }
 

@@ -45,7 +45,7 @@ mod tests {
             Ok(())
         });
         sim.run();
-        let expected = Term::tuple([atom("panic"), Term::bin("bad state")]);
+        let expected = Term::tuple_of([atom("panic"), Term::bin("bad state")]);
         assert_eq!(seen.borrow().clone(), Some(Err(expected)));
     }
 

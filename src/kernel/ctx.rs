@@ -7,7 +7,7 @@ use super::process::ProcResult;
 use super::rng::{self, Stream};
 use super::state::Kernel;
 use super::wait::{Receive, Sleep};
-use crate::term::{Atom, Pid, Ref, Term};
+use crate::term::{atom, Atom, Pid, Ref, Term};
 use crate::trace::{EventKind, Via};
 use std::cell::RefCell;
 use std::future::Future;
@@ -268,7 +268,7 @@ impl Ctx {
     pub fn monitor_name(&self, name: &Atom) -> Ref {
         let mut k = self.kernel.borrow_mut();
         let target = k.names.get(name).copied();
-        let object = Term::tuple([Term::Atom(name.clone()), Term::atom_owned("nonode@nohost")]);
+        let object = Term::tuple_of([Term::Atom(name.clone()), atom("nonode@nohost")]);
         let r = k.monitor(self.me, target, object);
         drop(k);
         self.abort_if_stopped();

@@ -48,5 +48,5 @@ pub(crate) fn reason_of(payload: &(dyn Any + Send)) -> Term {
     } else {
         "non-string panic payload".to_string()
     };
-    Term::tuple([atom("panic"), Term::bin(&text)])
+    Term::tuple_of([atom("panic"), Term::bin(&text)])
 }

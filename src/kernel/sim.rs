@@ -180,6 +180,7 @@ impl Sim {
                 None => Step::Again,
             };
         }
+        k.flush_timers();
         match k.timers.peek_time() {
             Some(at) if at <= end_us => {
                 let entry = k.timers.pop().expect("peeked");

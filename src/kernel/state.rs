@@ -65,13 +65,32 @@ pub(crate) struct Kernel {
     pub(crate) scheduler: Option<Box<Scheduler>>,
 }
 
+/// False for a timer entry that would be ignored when it fires: a cancelled user
+/// timer, a delivered delayed message, a wake-up for a wait that already ended.
+fn timer_live(
+    slots: &[Slot],
+    user: &BTreeMap<Ref, UserTimer>,
+    hooks: &Hooks,
+    e: &super::timers::TimerEntry,
+) -> bool {
+    match e.what {
+        TimerWhat::User(r) => user.contains_key(&r),
+        TimerWhat::Delayed(id) => hooks.delayed_pending(id),
+        TimerWhat::Wake { pid, wait_serial } => slots
+            .get(pid.slot as usize)
+            .filter(|s| s.serial == pid.serial)
+            .and_then(|s| s.proc.as_ref())
+            .is_some_and(|p| p.wait_serial == wait_serial),
+    }
+}
+
 fn exit_message(from: Pid, reason: Term) -> Term {
-    Term::tuple([Term::atom_owned("EXIT"), Term::Pid(from), reason])
+    Term::tuple_of([atom("EXIT"), Term::Pid(from), reason])
 }
 
 pub(crate) fn down_message(mref: Ref, object: Term, reason: Term) -> Term {
-    Term::tuple([
-        Term::atom_owned("DOWN"),
+    Term::tuple_of([
+        atom("DOWN"),
         Term::Ref(mref),
         atom("process"),
         object,
@@ -437,7 +456,9 @@ impl Kernel {
             SignalOutcome::KilledReceiver => self.abort_running = true,
             _ => {}
         }
-        self.emit(EventKind::ExitSignalHandled {
+        // What the signal did is an outcome: traced even when a behaviour's event
+        // stands for the sending (ADR 003, ADR 004).
+        self.emit_unfolded(EventKind::ExitSignalHandled {
             to,
             from,
             reason,
@@ -641,11 +662,17 @@ impl Kernel {
     /// Ends a suspension early (a message arrived before the timeout): the armed timer
     /// becomes stale.
     pub(crate) fn disarm_wake(&mut self, pid: Pid) {
+        let mut armed = None;
         if let Some(p) = self.proc_mut(pid) {
+            armed = Some(p.wait_serial);
             p.wait_serial = p.wait_serial.wrapping_add(1);
             p.timed_out = false;
         }
-        if self.timers.mark_stale() {
+        let taken_back = armed.is_some_and(|wait_serial| {
+            self.timers
+                .cancel_recent(TimerWhat::Wake { pid, wait_serial })
+        });
+        if !taken_back && self.timers.mark_stale() {
             self.purge_timers();
         }
     }
@@ -654,15 +681,16 @@ impl Kernel {
         let slots = &self.slots;
         let user = &self.user_timers;
         let hooks = &self.hooks;
-        self.timers.purge(|e| match e.what {
-            TimerWhat::User(r) => user.contains_key(&r),
-            TimerWhat::Delayed(id) => hooks.delayed_pending(id),
-            TimerWhat::Wake { pid, wait_serial } => slots
-                .get(pid.slot as usize)
-                .filter(|s| s.serial == pid.serial)
-                .and_then(|s| s.proc.as_ref())
-                .is_some_and(|p| p.wait_serial == wait_serial),
-        });
+        self.timers.purge(|e| timer_live(slots, user, hooks, e));
+    }
+
+    /// Moves the timers armed in this instant into the timer heap, leaving out those
+    /// already disarmed; the executor calls it before it looks at the next timer.
+    pub(crate) fn flush_timers(&mut self) {
+        let slots = &self.slots;
+        let user = &self.user_timers;
+        let hooks = &self.hooks;
+        self.timers.flush(|e| timer_live(slots, user, hooks, e));
     }
 
     /// Fires one timer entry that is due now.

@@ -204,7 +204,7 @@ impl Breaker {
         self.epoch += 1;
         model_event(ctx, NAME, "breaker_state", atom(state.name()));
         if state == State::Open {
-            let msg = Term::tuple([
+            let msg = Term::tuple_of([
                 Term::atom_owned(HALF_OPEN_TIMER),
                 Term::Int(self.epoch as i64),
             ]);

@@ -170,7 +170,7 @@ impl GenServer for ConnPool {
             return CallResponse::reply(error_reply(atom("no_connections")));
         }
         let index = (self.rng.next_u64() % conns.len() as u64) as usize;
-        let detail = Term::tuple([Term::Int(index as i64), Term::Int(conns.len() as i64)]);
+        let detail = Term::tuple_of([Term::Int(index as i64), Term::Int(conns.len() as i64)]);
         model_event(ctx, NAME, "picked", detail);
         let timeout_ms = Some(self.params.call_timeout_us / ms(1));
         let label = format!("{}/call", self.path);
@@ -199,7 +199,7 @@ mod tests {
     #[test]
     fn only_running_children_are_connections() {
         let p = Pid::from_parts(3, 1);
-        let row = |child: Term| Term::tuple([atom("c"), child, atom("worker"), Term::list([])]);
+        let row = |child: Term| Term::tuple_of([atom("c"), child, atom("worker"), Term::list([])]);
         let reply = Term::list([
             row(Term::Pid(p)),
             row(atom("restarting")),

@@ -182,7 +182,11 @@ impl GenServer for CounterV2 {
     async fn handle_call(&mut self, _ctx: &Ctx, request: Term, _from: From) -> CallResponse {
         if request.is_atom("increment") {
             self.increment();
-            CallResponse::reply(Term::tuple([Term::OK, Term::Int(self.count), atom("v2")]))
+            CallResponse::reply(Term::tuple_of([
+                Term::OK,
+                Term::Int(self.count),
+                atom("v2"),
+            ]))
         } else if request.is_atom("get") {
             CallResponse::reply(Term::Int(self.count))
         } else if request.is_atom("since_upgrade") {

@@ -244,12 +244,12 @@ impl GenServer for Fanout {
                         ctx,
                         NAME,
                         "fanout",
-                        Term::tuple([done.clone(), timed_out.clone()]),
+                        Term::tuple_of([done.clone(), timed_out.clone()]),
                     );
                     gen_server::reply(
                         ctx,
                         from,
-                        Term::tuple([Term::OK, done.clone(), timed_out.clone()]),
+                        Term::tuple_of([Term::OK, done.clone(), timed_out.clone()]),
                     );
                 }
             }
@@ -324,12 +324,12 @@ async fn coordinate(ctx: &Ctx, params: &Params, work: Vec<u64>) -> Result<(i64, 
                     for r in running.drain(..) {
                         r.task.shutdown(ctx, Shutdown::BrutalKill).await;
                     }
-                    let mfa = Term::tuple([
-                        Term::atom_owned("Elixir.Task.Supervised"),
+                    let mfa = Term::tuple_of([
+                        atom("Elixir.Task.Supervised"),
                         atom("stream"),
                         Term::list([Term::Int((params.timeout_us / ms(1)) as i64)]),
                     ]);
-                    return Err(Term::tuple([Term::TIMEOUT, mfa]));
+                    return Err(Term::tuple_of([Term::TIMEOUT, mfa]));
                 }
                 while let Some(i) = running.iter().position(|r| r.deadline_us <= now) {
                     let r = running.remove(i);

@@ -87,14 +87,14 @@ pub fn degrade(msg: &Term) -> Option<Degrade> {
 
 /// `{'$otpsim_fault', crash, Reason}`.
 pub fn message_crash(reason: Term) -> Term {
-    Term::tuple([Term::atom_owned(FAULT_TAG), atom("crash"), reason])
+    Term::tuple_of([Term::atom_owned(FAULT_TAG), atom("crash"), reason])
 }
 
 /// `{'$otpsim_fault', degrade, ErrorRatePpm, LatencyUs, UntilUs}`. Times beyond
 /// `i64::MAX` microseconds (about 292 000 years) are written as `i64::MAX`.
 pub fn message_degrade(d: &Degrade) -> Term {
     let int = |v: u64| Term::Int(i64::try_from(v).unwrap_or(i64::MAX));
-    Term::tuple([
+    Term::tuple_of([
         Term::atom_owned(FAULT_TAG),
         atom("degrade"),
         Term::Int(i64::from(d.error_rate_ppm)),
@@ -142,11 +142,11 @@ mod tests {
     #[test]
     fn malformed_fault_messages_are_not_faults() {
         let tag = Term::atom_owned(FAULT_TAG);
-        let short = Term::tuple([tag.clone(), atom("crash")]);
+        let short = Term::tuple_of([tag.clone(), atom("crash")]);
         assert_eq!(crash_reason(&short), None);
-        let other = Term::tuple([atom("x"), atom("crash"), atom("r")]);
+        let other = Term::tuple_of([atom("x"), atom("crash"), atom("r")]);
         assert_eq!(crash_reason(&other), None);
-        let too_high = Term::tuple([
+        let too_high = Term::tuple_of([
             tag.clone(),
             atom("degrade"),
             Term::Int(1_000_001),
@@ -154,7 +154,7 @@ mod tests {
             Term::Int(5),
         ]);
         assert_eq!(degrade(&too_high), None);
-        let negative = Term::tuple([
+        let negative = Term::tuple_of([
             tag,
             atom("degrade"),
             Term::Int(1),

@@ -38,7 +38,7 @@ pub fn spawn_call(
         };
         hctx.send(
             router,
-            Term::tuple([Term::atom_owned(TAG), Term::Ref(tag), outcome]),
+            Term::tuple_of([Term::atom_owned(TAG), Term::Ref(tag), outcome]),
         );
         Ok(())
     });
@@ -104,7 +104,7 @@ pub fn exit_reason(reason: &Term) -> Term {
 
 /// The reply a router gives for a forwarded call that failed: `{error, Reason}`.
 pub fn error_reply(reason: Term) -> Term {
-    Term::tuple([atom("error"), reason])
+    Term::tuple_of([atom("error"), reason])
 }
 
 /// True for a reply that reports a failure: `error` or `{error, _}`.

@@ -163,7 +163,7 @@ impl GenServer for RateLimiter {
             return stop;
         }
         if msg.is_atom(RESET) {
-            let counts = Term::tuple([
+            let counts = Term::tuple_of([
                 Term::Int(self.allowed as i64),
                 Term::Int(self.rejected as i64),
             ]);

@@ -1,41 +1,59 @@
-//! Atoms without an interner: static names cost nothing, run-time names share an `Rc`.
+//! Atoms: static names cost nothing, run-time names are interned once per thread.
 
-use std::rc::Rc;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 
 /// An atom. Compares, orders and hashes by its name, so two atoms with the same name
 /// are equal however they were made.
-#[derive(Clone, Debug)]
-pub struct Atom(Repr);
+///
+/// One word pair: the name as a `&'static str`. Names known only at run time are
+/// interned once per thread and never freed, as the BEAM's atom table never frees an
+/// atom (ADR 005); this keeps [`crate::term::Term`] at three words.
+#[derive(Clone)]
+pub struct Atom(&'static str);
 
-#[derive(Clone, Debug)]
-enum Repr {
-    Static(&'static str),
-    Shared(Rc<str>),
+thread_local! {
+    /// Run-time atom names, each leaked once: the set of distinct names a program
+    /// makes is small (ids, names, reasons), as on the BEAM.
+    static INTERNED: RefCell<BTreeSet<&'static str>> = const { RefCell::new(BTreeSet::new()) };
 }
 
 impl Atom {
     /// An atom from a name fixed at compile time; no allocation.
     pub const fn from_static(name: &'static str) -> Atom {
-        Atom(Repr::Static(name))
+        Atom(name)
     }
 
-    /// An atom from a name known at run time.
+    /// An atom from a name known at run time (interned: the first use of a name
+    /// allocates, later ones only look it up).
     pub fn new(name: &str) -> Atom {
-        Atom(Repr::Shared(Rc::from(name)))
+        INTERNED.with(|set| {
+            let mut set = set.borrow_mut();
+            if let Some(&known) = set.get(name) {
+                return Atom(known);
+            }
+            let leaked: &'static str = Box::leak(name.into());
+            set.insert(leaked);
+            Atom(leaked)
+        })
     }
 
     /// The atom's name.
     pub fn as_str(&self) -> &str {
-        match &self.0 {
-            Repr::Static(s) => s,
-            Repr::Shared(s) => s,
-        }
+        self.0
+    }
+}
+
+impl std::fmt::Debug for Atom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Atom({:?})", self.0)
     }
 }
 
 impl PartialEq for Atom {
     fn eq(&self, other: &Atom) -> bool {
-        self.as_str() == other.as_str()
+        // The same literal or the same interned name is the same pointer.
+        std::ptr::eq(self.0, other.0) || self.0 == other.0
     }
 }
 impl Eq for Atom {}

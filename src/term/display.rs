@@ -98,13 +98,13 @@ mod tests {
 
     #[test]
     fn prints_like_erlang() {
-        let t = Term::tuple([
+        let t = Term::tuple_of([
             atom("shutdown"),
-            Term::tuple([atom("failed_to_start_child"), atom("db"), Term::Int(-3)]),
+            Term::tuple_of([atom("failed_to_start_child"), atom("db"), Term::Int(-3)]),
         ]);
         assert_eq!(t.to_string(), "{shutdown,{failed_to_start_child,db,-3}}");
-        assert_eq!(Term::atom_owned("EXIT").to_string(), "'EXIT'");
-        assert_eq!(Term::atom_owned("it's").to_string(), "'it\\'s'");
+        assert_eq!(atom("EXIT").to_string(), "'EXIT'");
+        assert_eq!(atom("it's").to_string(), "'it\\'s'");
         assert_eq!(Term::bin("a\"b").to_string(), "<<\"a\\\"b\">>");
         assert_eq!(Term::Pid(Pid::from_parts(0, 12)).to_string(), "<0.12.0>");
         assert_eq!(Term::list([Term::Int(1), atom("b")]).to_string(), "[1,b]");

@@ -10,48 +10,51 @@ use std::rc::Rc;
 
 /// A named, opaque value inside a term.
 #[derive(Clone)]
-pub struct Fun {
-    name: Rc<str>,
+pub struct Fun(Rc<Inner>);
+
+/// Behind one pointer, so a fun does not make every [`crate::term::Term`] larger.
+struct Inner {
+    name: Box<str>,
     payload: Option<Rc<dyn Any>>,
 }
 
 impl Fun {
     /// A fun called `name` carrying `payload`.
     pub fn new<T: 'static>(name: &str, payload: T) -> Fun {
-        Fun {
-            name: Rc::from(name),
+        Fun(Rc::new(Inner {
+            name: name.into(),
             payload: Some(Rc::new(payload)),
-        }
+        }))
     }
 
     /// A fun with a name only, as read back from a trace.
     pub fn named(name: &str) -> Fun {
-        Fun {
-            name: Rc::from(name),
+        Fun(Rc::new(Inner {
+            name: name.into(),
             payload: None,
-        }
+        }))
     }
 
     /// The fun's name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.0.name
     }
 
     /// The payload, if it is a `T`.
     pub fn payload<T: 'static>(&self) -> Option<Rc<T>> {
-        self.payload.clone()?.downcast::<T>().ok()
+        self.0.payload.clone()?.downcast::<T>().ok()
     }
 }
 
 impl std::fmt::Debug for Fun {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "#Fun<{}>", self.name)
+        write!(f, "#Fun<{}>", self.name())
     }
 }
 
 impl PartialEq for Fun {
     fn eq(&self, other: &Fun) -> bool {
-        self.name == other.name
+        self.name() == other.name()
     }
 }
 impl Eq for Fun {}
@@ -62,7 +65,7 @@ impl PartialOrd for Fun {
 }
 impl Ord for Fun {
     fn cmp(&self, other: &Fun) -> std::cmp::Ordering {
-        self.name.cmp(&other.name)
+        self.name().cmp(other.name())
     }
 }
 

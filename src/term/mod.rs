@@ -139,6 +139,13 @@ impl Term {
         Term::Tuple(items.into_iter().collect())
     }
 
+    /// A tuple of a fixed number of elements: `Term::tuple_of([atom("ok"), x])`. The
+    /// same term as [`Term::tuple`] gives, built with one copy of the array instead of
+    /// element by element (tuples are built on every call, reply and exit signal).
+    pub fn tuple_of<const N: usize>(items: [Term; N]) -> Term {
+        Term::Tuple(Rc::new(items))
+    }
+
     /// A proper list of the given elements.
     pub fn list<I: IntoIterator<Item = Term>>(items: I) -> Term {
         Term::List(items.into_iter().collect())
@@ -151,7 +158,7 @@ impl Term {
 
     /// `{Tag, Value}` with an atom tag, the commonest shape in OTP (`{shutdown, x}`).
     pub fn tagged(tag: &'static str, value: Term) -> Term {
-        Term::tuple([atom(tag), value])
+        Term::tuple_of([atom(tag), value])
     }
 
     /// True when this term is the atom `name`.
@@ -278,6 +285,26 @@ impl From<bool> for Term {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_term_is_three_words() {
+        // Every message, tuple element and event field is a Term: keep it small.
+        assert_eq!(std::mem::size_of::<Term>(), 24);
+        assert_eq!(std::mem::size_of::<Atom>(), 16);
+    }
+
+    #[test]
+    fn run_time_atoms_equal_static_ones_and_are_interned_once() {
+        let a = Atom::new("otpsim_interned_probe");
+        let b = Atom::new(&String::from("otpsim_interned_probe"));
+        assert_eq!(a, b);
+        assert!(std::ptr::eq(a.as_str(), b.as_str()));
+        assert_eq!(Atom::new("normal"), Atom::from_static("normal"));
+        assert_eq!(
+            Term::tuple_of([Term::OK, Term::Int(1)]),
+            Term::tuple([Term::OK, Term::Int(1)])
+        );
+    }
 
     #[test]
     fn clean_exit_reasons_follow_sig4() {

@@ -56,15 +56,15 @@ mod tests {
         let mut v = [
             Term::bin("b"),
             Term::list([]),
-            Term::tuple([Term::Int(1), Term::Int(2)]),
-            Term::tuple([Term::Int(9)]),
+            Term::tuple_of([Term::Int(1), Term::Int(2)]),
+            Term::tuple_of([Term::Int(9)]),
             atom("a"),
             Term::Int(3),
         ];
         v.sort();
         assert_eq!(v[0], Term::Int(3));
         assert_eq!(v[1], atom("a"));
-        assert_eq!(v[2], Term::tuple([Term::Int(9)]));
+        assert_eq!(v[2], Term::tuple_of([Term::Int(9)]));
         assert_eq!(v[5], Term::bin("b"));
     }
 }

@@ -48,10 +48,10 @@ const SSMALL28_MAX: i64 = (1 << 27) - 1;
 /// # Example
 ///
 /// ```
-/// use otpsim::term::{phash2, Term};
+/// use otpsim::term::{atom, phash2, Term};
 /// // Recorded on Erlang/OTP 25: erlang:phash2(<<"bar">>, 3) =:= 2.
 /// assert_eq!(phash2(&Term::bin("bar"), 3), 2);
-/// assert_eq!(phash2(&Term::atom_owned("foo"), 8), 7);
+/// assert_eq!(phash2(&atom("foo"), 8), 7);
 /// ```
 pub fn phash2(term: &Term, range: u32) -> u32 {
     assert!(
@@ -66,8 +66,8 @@ pub fn phash2(term: &Term, range: u32) -> u32 {
 /// # Example
 ///
 /// ```
-/// use otpsim::term::{phash2_27, Term};
-/// assert_eq!(phash2_27(&Term::atom_owned("foo")), 27999);
+/// use otpsim::term::{atom, phash2_27};
+/// assert_eq!(phash2_27(&atom("foo")), 27999);
 /// ```
 pub fn phash2_27(term: &Term) -> u32 {
     hash2(term) & ((1 << 27) - 1)

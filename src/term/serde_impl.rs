@@ -201,7 +201,7 @@ mod tests {
 
     #[test]
     fn json_uses_erlang_text() {
-        let t = Term::tuple([atom("a"), Term::Pid(Pid::from_parts(0, 4)), Term::bin("x")]);
+        let t = Term::tuple_of([atom("a"), Term::Pid(Pid::from_parts(0, 4)), Term::bin("x")]);
         assert_eq!(
             serde_json::to_string(&t).unwrap(),
             r#""{a,<0.4.0>,<<\"x\">>}""#

@@ -202,7 +202,8 @@ pub enum EventKind {
     },
     // ----- gen_server (Agent and Task use the same kinds) ---------------------------
     /// A server's `init` returned (GS-2). `result` is `ok`, `ok_timeout`,
-    /// `ok_continue`, `ok_hibernate`, `ignore`, `stop` or `crash`.
+    /// `ok_continue`, `ok_hibernate`, `ignore`, `stop` or `crash`. Stands for the
+    /// acknowledgement sent to the starter (ADR 004).
     InitResult {
         /// The server.
         pid: Pid,
@@ -212,7 +213,8 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<Term>,
     },
-    /// `start`/`start_link` returned to the caller (GS-1..4).
+    /// `start`/`start_link` returned to the caller (GS-1..4). Stands for the caller
+    /// taking the acknowledgement, or the server's `EXIT` or `DOWN` (ADR 004).
     StartResult {
         /// The starting process.
         caller: Pid,
@@ -335,7 +337,8 @@ pub enum EventKind {
         /// The supervisor's max_restarts.
         max: u64,
     },
-    /// A supervisor began shutting a child down (SUP-20).
+    /// A supervisor began shutting a child down (SUP-20). Stands for the monitor and
+    /// the exit signal (`kill` or `shutdown`) it sends the child (ADR 004).
     ChildShutdown {
         /// The supervisor.
         sup: Pid,
@@ -357,7 +360,8 @@ pub enum EventKind {
         /// The child's pid.
         pid: Pid,
     },
-    /// A child being shut down is gone (SUP-20, SUP-22).
+    /// A child being shut down is gone (SUP-20, SUP-22). Stands for taking the
+    /// `DOWN`, the unlink, and taking the child's `EXIT` (ADR 004).
     ChildDown {
         /// The supervisor.
         sup: Pid,

@@ -126,7 +126,7 @@ mod tests {
             kind: EventKind::Send {
                 from: Some(Pid::from_parts(0, 1)),
                 to: Term::Pid(Pid::from_parts(1, 2)),
-                msg: Term::tuple([atom("ping"), Term::Int(1)]),
+                msg: Term::tuple_of([atom("ping"), Term::Int(1)]),
                 outcome: None,
             },
         }

@@ -39,7 +39,7 @@ fn done(reply: Term) -> Result<(), Term> {
 /// its environment (its `env`, overridden by the controller's config).
 /// `Err({already_loaded, App})` when it is loaded already.
 pub async fn load(ctx: &Ctx, spec: AppSpec) -> Result<(), Term> {
-    let request = Term::tuple([atom("load"), Term::fun("application.spec", spec)]);
+    let request = Term::tuple_of([atom("load"), Term::fun("application.spec", spec)]);
     done(call(ctx, request).await?)
 }
 
@@ -57,7 +57,7 @@ pub async fn unload(ctx: &Ctx, app: &str) -> Result<(), Term> {
 /// application, the node halts (the controller stops every application and kills
 /// every process), as real OTP 25 does (fixtures `application/halt_start_*.out`).
 pub async fn start(ctx: &Ctx, app: &str, app_type: AppType) -> Result<(), Term> {
-    let request = Term::tuple([
+    let request = Term::tuple_of([
         atom("start_application"),
         Term::atom_owned(app),
         app_type.to_term(),
@@ -99,7 +99,7 @@ pub async fn ensure_all_started(
                 }
             }
             // OTP names the application that failed: {error, {App, Reason}}.
-            Err(e) => break Term::tuple([Term::Atom(next), e]),
+            Err(e) => break Term::tuple_of([Term::Atom(next), e]),
         }
     };
     for app in started.iter().rev() {

@@ -276,7 +276,7 @@ impl Controller {
                     self.emit_exit(ctx, app, reason.clone(), s.app_type, halts);
                 }
                 halts.then(|| {
-                    Term::tuple([
+                    Term::tuple_of([
                         atom("application_start_failure"),
                         Term::Atom(app.clone()),
                         reason,
@@ -307,8 +307,9 @@ impl Controller {
                 AppType::Permanent => true,
             };
             self.emit_exit(ctx, &app, reason.clone(), app_type, halts);
-            return halts
-                .then(|| Term::tuple([atom("application_terminated"), Term::Atom(app), reason]));
+            return halts.then(|| {
+                Term::tuple_of([atom("application_terminated"), Term::Atom(app), reason])
+            });
         }
         let app = self
             .starting
@@ -339,7 +340,7 @@ impl Controller {
         let mref = ctx.monitor(master);
         ctx.send(
             master,
-            Term::tuple([atom("stop"), Term::Ref(mref), Term::Pid(ctx.me())]),
+            Term::tuple_of([atom("stop"), Term::Ref(mref), Term::Pid(ctx.me())]),
         );
         let _ = ctx
             .recv_match(

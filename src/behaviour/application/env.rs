@@ -34,7 +34,7 @@ impl EnvTable {
 }
 
 fn no_controller() -> Term {
-    Term::tuple([Term::NOPROC, atom("application_controller")])
+    Term::tuple_of([Term::NOPROC, atom("application_controller")])
 }
 
 /// `application:get_env(App, Key)`: `None` for a missing key (`undefined`, Elixir's

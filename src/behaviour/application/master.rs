@@ -19,7 +19,7 @@ use crate::trace::EventKind;
 /// What the master tells the controller once the start function returned:
 /// `{ac_started, App, Master, ok | {error, R}}`.
 pub(crate) fn started_message(spec: &AppSpec, master: Pid, result: Term) -> Term {
-    Term::tuple([
+    Term::tuple_of([
         atom("ac_started"),
         Term::Atom(spec.name.clone()),
         Term::Pid(master),
@@ -92,7 +92,7 @@ async fn main_loop(ctx: &Ctx, controller: Pid, starter: Pid) -> ProcResult {
         if let Some([stop, Term::Ref(tag), Term::Pid(from)]) = msg.as_tuple() {
             if stop.is_atom("stop") {
                 terminate(ctx, Some(starter), Term::NORMAL).await;
-                ctx.send(*from, Term::tuple([Term::Ref(*tag), Term::OK]));
+                ctx.send(*from, Term::tuple_of([Term::Ref(*tag), Term::OK]));
                 return Ok(());
             }
         }
@@ -114,7 +114,7 @@ async fn terminate(ctx: &Ctx, starter: Option<Pid>, _reason: Term) {
     if let Some(starter) = starter {
         ctx.send(
             starter,
-            Term::tuple([Term::Pid(ctx.me()), atom("terminate")]),
+            Term::tuple_of([Term::Pid(ctx.me()), atom("terminate")]),
         );
         loop {
             let msg = ctx
@@ -152,15 +152,15 @@ fn collect_leftovers(msg: &Term, into: &mut Vec<Pid>) {
 /// waits for the end of the application.
 async fn starter(ctx: Ctx, spec: AppSpec, master: Pid, tag: Ref) -> ProcResult {
     ctx.trap_exit(true);
-    let reply = |value: Term| ctx.send(master, Term::tuple([Term::Ref(tag), value]));
+    let reply = |value: Term| ctx.send(master, Term::tuple_of([Term::Ref(tag), value]));
     let bad_return = |what: Term| {
-        let inner = Term::tuple([spec.start_mfa(), what]);
+        let inner = Term::tuple_of([spec.start_mfa(), what]);
         Term::tagged("error", Term::tagged("bad_return", inner))
     };
     let top = match catch_crash((spec.start)(ctx.clone())).await {
         Ok(StartResult::Ok(top)) => top,
         Ok(StartResult::Error(r)) => {
-            reply(Term::tagged("error", Term::tuple([r, spec.start_mfa()])));
+            reply(Term::tagged("error", Term::tuple_of([r, spec.start_mfa()])));
             return Ok(());
         }
         Ok(StartResult::Ignore) => {

@@ -185,7 +185,7 @@ impl AppSpec {
 
     /// `{Mod, start, [normal, Args]}`, as failed starts name the call (APP-2).
     pub(crate) fn start_mfa(&self) -> Term {
-        Term::tuple([
+        Term::tuple_of([
             Term::Atom(self.module.clone()),
             atom("start"),
             Term::list([atom("normal"), self.start_args.clone()]),

@@ -57,7 +57,7 @@ pub async fn start_child(
     sup: impl Into<ServerRef>,
     spec: impl Into<DynChildSpec>,
 ) -> StartResult {
-    let request = Term::tuple([
+    let request = Term::tuple_of([
         atom("start_child"),
         Term::fun("dynamic_supervisor.child_spec", spec.into()),
     ]);

@@ -16,7 +16,7 @@
 //! use otpsim::behaviour::dynamic_supervisor::{self, DynChildSpec, DynSupFlags};
 //! use otpsim::behaviour::gen_server::{GenServer, Init, StartOpts, StartResult};
 //! use otpsim::kernel::{Ctx, Sim, SimConfig};
-//! use otpsim::term::Term;
+//! use otpsim::term::{atom, Term};
 //! use std::cell::RefCell;
 //! use std::rc::Rc;
 //!
@@ -41,7 +41,7 @@
 //! sim.run();
 //! let seen = seen.borrow();
 //! assert!(matches!(seen[0], StartResult::Ok(_)));
-//! assert_eq!(seen[1], StartResult::Error(Term::atom_owned("max_children")));
+//! assert_eq!(seen[1], StartResult::Error(atom("max_children")));
 //! ```
 
 mod api;

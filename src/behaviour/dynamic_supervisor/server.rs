@@ -264,7 +264,7 @@ impl DynSup {
             } else {
                 Term::Pid(*pid)
             };
-            Term::tuple([Term::UNDEFINED, p, c.spec.child_type.to_term()])
+            Term::tuple_of([Term::UNDEFINED, p, c.spec.child_type.to_term()])
         }))
     }
 
@@ -280,7 +280,7 @@ impl DynSup {
                 ChildType::Worker => workers += 1,
             }
         }
-        let pair = |k: &'static str, v: i64| Term::tuple([atom(k), Term::Int(v)]);
+        let pair = |k: &'static str, v: i64| Term::tuple_of([atom(k), Term::Int(v)]);
         Term::list([
             pair("specs", self.children.len() as i64),
             pair("active", active),

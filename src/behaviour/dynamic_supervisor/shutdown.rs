@@ -92,7 +92,7 @@ pub(crate) async fn terminate_children(ctx: &Ctx, targets: &[Target]) {
     let mut timers: BTreeMap<Ref, (Ref, Vec<Pid>)> = BTreeMap::new();
     for (time, pids) in by_time {
         let tag = ctx.make_ref();
-        let msg = Term::tuple([atom("timeout"), Term::Ref(tag), atom("kill")]);
+        let msg = Term::tuple_of([atom("timeout"), Term::Ref(tag), atom("kill")]);
         let timer = ctx.send_after(ms(time), me, msg);
         timers.insert(tag, (timer, pids));
     }

@@ -53,7 +53,7 @@ pub async fn call(
             reason: reason.clone(),
         });
         let args = vec![server.to_term(), request.clone(), timeout_term(timeout_ms)];
-        Err(Term::tuple([reason, mfa("call", args)]))
+        Err(Term::tuple_of([reason, mfa("call", args)]))
     };
     let Some(pid) = resolve(ctx, &server) else {
         return fail(Term::NOPROC, None);
@@ -83,7 +83,7 @@ pub async fn call(
         timeout: timeout.clone(),
     });
     let from = From { pid: me, tag };
-    let message = Term::tuple([atom("$gen_call"), from.to_term(), request.clone()]);
+    let message = Term::tuple_of([atom("$gen_call"), from.to_term(), request.clone()]);
     ctx.folded(|| ctx.send(pid, message));
     let answer = ctx
         .recv_match(
@@ -124,7 +124,7 @@ pub fn cast(ctx: &Ctx, server: impl Into<ServerRef>, request: Term) {
         server: server.to_term(),
         request: request.clone(),
     });
-    let msg = Term::tuple([atom("$gen_cast"), request]);
+    let msg = Term::tuple_of([atom("$gen_cast"), request]);
     match &server {
         // Through the registry's send, whose failures a cast swallows.
         ServerRef::Via(v) => v.cast(ctx, msg),
@@ -154,7 +154,7 @@ pub fn reply(ctx: &Ctx, to: From, value: Term) {
     });
     // The `reply` event stands for the message through the caller's alias (ADR 003);
     // a reply the alias drops still shows as a `drop`.
-    ctx.folded(|| ctx.send_alias(to.pid, to.tag, Term::tuple([Term::Ref(to.tag), value])));
+    ctx.folded(|| ctx.send_alias(to.pid, to.tag, Term::tuple_of([Term::Ref(to.tag), value])));
 }
 
 /// `gen_server:stop/3` (GS-14): asks the server to terminate with `reason` (its
@@ -170,7 +170,7 @@ pub async fn stop(
     let server = server.into();
     let noproc = || {
         let args = vec![server.to_term(), reason.clone(), timeout_term(timeout_ms)];
-        Err(Term::tuple([Term::NOPROC, mfa("stop", args)]))
+        Err(Term::tuple_of([Term::NOPROC, mfa("stop", args)]))
     };
     let Some(pid) = resolve(ctx, &server) else {
         return noproc();
@@ -182,7 +182,7 @@ pub async fn stop(
     };
     ctx.send(
         pid,
-        Term::tuple([
+        Term::tuple_of([
             atom("$system"),
             from.to_term(),
             Term::tagged("terminate", reason.clone()),

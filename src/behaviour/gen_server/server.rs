@@ -37,8 +37,14 @@ pub(super) enum Served {
 fn ack(ctx: &Ctx, starter: Pid, value: Term) {
     ctx.send(
         starter,
-        Term::tuple([atom("ack"), Term::Pid(ctx.me()), value]),
+        Term::tuple_of([atom("ack"), Term::Pid(ctx.me()), value]),
     );
+}
+
+/// The acknowledgement after `init`, without a `send` event: the `init_result` just
+/// traced stands for it (ADR 004).
+fn ack_folded(ctx: &Ctx, starter: Pid, value: Term) {
+    ctx.folded(|| ack(ctx, starter, value));
 }
 
 fn init_kind(next: &Next) -> &'static str {
@@ -87,17 +93,17 @@ pub(crate) async fn enter<G: GenServer>(
         Ok(Init::OkThen(state, next)) => started(&ctx, starter, parent, state, next).await,
         Ok(Init::Ignore) => {
             init_result("ignore", None);
-            ack(&ctx, starter, atom("ignore"));
+            ack_folded(&ctx, starter, atom("ignore"));
             Ok(())
         }
         Ok(Init::Stop(reason)) => {
             init_result("stop", Some(reason.clone()));
-            ack(&ctx, starter, Term::tagged("error", reason.clone()));
+            ack_folded(&ctx, starter, Term::tagged("error", reason.clone()));
             Err(reason)
         }
         Err(crash) => {
             init_result("crash", Some(crash.clone()));
-            ack(&ctx, starter, Term::tagged("error", crash.clone()));
+            ack_folded(&ctx, starter, Term::tagged("error", crash.clone()));
             Err(crash)
         }
     }
@@ -117,7 +123,7 @@ async fn started<G: GenServer>(
         result: Atom::from_static(init_kind(&next)),
         reason: None,
     });
-    ack(ctx, starter, Term::tuple([Term::OK, Term::Pid(me)]));
+    ack_folded(ctx, starter, Term::tuple_of([Term::OK, Term::Pid(me)]));
     // A trampoline, so that upgrading back and forth does not nest loops (GS-15).
     let mut served = serve(ctx.clone(), parent, state, next, false).await;
     loop {

@@ -57,7 +57,7 @@ impl StartResult {
     /// As OTP writes it: `{ok,Pid}`, `ignore` or `{error,Reason}`.
     pub fn to_term(&self) -> Term {
         match self {
-            StartResult::Ok(pid) => Term::tuple([Term::OK, Term::Pid(*pid)]),
+            StartResult::Ok(pid) => Term::tuple_of([Term::OK, Term::Pid(*pid)]),
             StartResult::Ignore => atom("ignore"),
             StartResult::Error(r) => Term::tagged("error", r.clone()),
         }
@@ -156,7 +156,8 @@ async fn start_with<G: GenServer>(
         },
         opts.timeout_ms.map(ms),
     );
-    let result = match wait.since_mark(mark).await {
+    // The `start_result` below stands for taking the ack, `EXIT` or `DOWN` (ADR 004).
+    let result = match wait.since_mark(mark).folded().await {
         Some(m) => match m.as_tuple() {
             Some([tag, _, value]) if tag.is_atom("ack") => StartResult::from_term(value),
             Some([_, _, reason]) => StartResult::Error(reason.clone()),

@@ -32,8 +32,8 @@ async fn system_call(
         let mut all = vec![server.to_term()];
         all.extend(args.iter().cloned());
         all.push(timeout_term(timeout_ms));
-        let mfa = Term::tuple([atom("sys"), atom(function), Term::list(all)]);
-        Err(Term::tuple([reason, mfa]))
+        let mfa = Term::tuple_of([atom("sys"), atom(function), Term::list(all)]);
+        Err(Term::tuple_of([reason, mfa]))
     };
     let Some(pid) = resolve(ctx, server) else {
         return fail(Term::NOPROC);
@@ -44,7 +44,10 @@ async fn system_call(
     let tag = ctx.monitor(pid);
     ctx.activate_alias(tag);
     let from = From { pid: ctx.me(), tag };
-    ctx.send(pid, Term::tuple([atom("$system"), from.to_term(), request]));
+    ctx.send(
+        pid,
+        Term::tuple_of([atom("$system"), from.to_term(), request]),
+    );
     let answer = ctx
         .recv_match(
             move |m| is_answer(m, tag) || is_down(m, tag),

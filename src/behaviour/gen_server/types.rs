@@ -95,7 +95,7 @@ pub struct From {
 impl From {
     /// `{Pid, Tag}` as a term.
     pub fn to_term(self) -> Term {
-        Term::tuple([Term::Pid(self.pid), Term::Ref(self.tag)])
+        Term::tuple_of([Term::Pid(self.pid), Term::Ref(self.tag)])
     }
 
     /// Reads `{Pid, Tag}`.
@@ -242,7 +242,7 @@ impl std::convert::From<&'static str> for ServerRef {
 
 /// The `{gen_server, Function, Args}` part of a failed client call's exit reason (GS-6).
 pub(crate) fn mfa(function: &'static str, args: Vec<Term>) -> Term {
-    Term::tuple([atom("gen_server"), atom(function), Term::list(args)])
+    Term::tuple_of([atom("gen_server"), atom(function), Term::list(args)])
 }
 
 /// A timeout as OTP writes it: milliseconds or `infinity`.

@@ -118,7 +118,7 @@ pub(super) async fn suspended<G: GenServer>(
 }
 
 fn answer(ctx: &Ctx, to: From, value: Term) {
-    ctx.send_alias(to.pid, to.tag, Term::tuple([Term::Ref(to.tag), value]));
+    ctx.send_alias(to.pid, to.tag, Term::tuple_of([Term::Ref(to.tag), value]));
 }
 
 fn unknown(request: &Term) -> Term {
@@ -251,9 +251,9 @@ mod tests {
         // GS-15: while suspended, only system messages and the parent's EXIT are taken.
         let parent = Pid::from_parts(0, 1);
         let other = Pid::from_parts(1, 2);
-        let system = Term::tuple([atom("$system"), Term::UNDEFINED, atom("resume")]);
-        let exit = |from| Term::tuple([Term::atom_owned("EXIT"), Term::Pid(from), atom("x")]);
-        let call = Term::tuple([atom("$gen_call"), Term::UNDEFINED, atom("get")]);
+        let system = Term::tuple_of([atom("$system"), Term::UNDEFINED, atom("resume")]);
+        let exit = |from| Term::tuple_of([atom("EXIT"), Term::Pid(from), atom("x")]);
+        let call = Term::tuple_of([atom("$gen_call"), Term::UNDEFINED, atom("get")]);
         assert!(wakes_suspended(&system, Some(parent)));
         assert!(wakes_suspended(&exit(parent), Some(parent)));
         assert!(!wakes_suspended(&exit(other), Some(parent)));

@@ -80,7 +80,7 @@ impl Registry {
         if let Some(holder) = conflict {
             return Err(Term::tagged("already_registered", Term::Pid(holder)));
         }
-        let note = Term::tuple([atom("register"), self.term(), key, Term::Pid(me), value]);
+        let note = Term::tuple_of([atom("register"), self.term(), key, Term::Pid(me), value]);
         notify(ctx, &info.listeners, note);
         Ok(partition)
     }
@@ -114,7 +114,7 @@ impl Registry {
                 cause: Atom::from_static("explicit"),
             });
         }
-        let note = Term::tuple([atom("unregister"), self.term(), key.clone(), Term::Pid(me)]);
+        let note = Term::tuple_of([atom("unregister"), self.term(), key.clone(), Term::Pid(me)]);
         notify(ctx, &info.listeners, note);
     }
 

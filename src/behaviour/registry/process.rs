@@ -134,7 +134,7 @@ impl GenServer for RegistryServer {
                 Err(reason) => {
                     server.shut_down_all(ctx).await;
                     let id = Term::Atom(table::partition_process_name(&server.registry, index));
-                    let failed = Term::tuple([atom("failed_to_start_child"), id, reason]);
+                    let failed = Term::tuple_of([atom("failed_to_start_child"), id, reason]);
                     return Init::Stop(Term::tagged("shutdown", failed));
                 }
             }

@@ -129,7 +129,7 @@ mod tests {
     fn slot_is_phash2_and_in_range() {
         // Recorded on Erlang/OTP 25: erlang:phash2(foo, 8) =:= 7.
         assert_eq!(slot(&atom("foo"), 8), 7);
-        let key = Term::tuple([atom("user"), Term::Int(42)]);
+        let key = Term::tuple_of([atom("user"), Term::Int(42)]);
         assert!(slot(&key, 7) < 7);
         assert_eq!(slot(&key, 1), 0);
         let spread: std::collections::BTreeSet<usize> =

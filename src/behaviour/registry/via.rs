@@ -88,10 +88,10 @@ impl ViaName {
     pub fn to_term(&self) -> Term {
         let name = Term::Atom(self.registry.name().clone());
         let inner = match &self.value {
-            None => Term::tuple([name, self.key.clone()]),
-            Some(v) => Term::tuple([name, self.key.clone(), v.clone()]),
+            None => Term::tuple_of([name, self.key.clone()]),
+            Some(v) => Term::tuple_of([name, self.key.clone(), v.clone()]),
         };
-        Term::tuple([atom("via"), atom("Elixir.Registry"), inner])
+        Term::tuple_of([atom("via"), atom("Elixir.Registry"), inner])
     }
 
     /// The tuple as text, for labels.

@@ -66,7 +66,7 @@ pub async fn start_child(
     sup: impl Into<ServerRef>,
     spec: ChildSpec,
 ) -> Result<Option<Pid>, Term> {
-    let request = Term::tuple([
+    let request = Term::tuple_of([
         atom("start_child"),
         Term::fun("supervisor.child_spec", spec),
     ]);

@@ -17,7 +17,7 @@
 //! use otpsim::behaviour::gen_server::{GenServer, Init, StartOpts};
 //! use otpsim::behaviour::supervisor::{self, ChildPid, ChildSpec, Strategy, SupFlags};
 //! use otpsim::kernel::{ms, Ctx, Sim, SimConfig};
-//! use otpsim::term::Term;
+//! use otpsim::term::{atom, Term};
 //! use std::cell::RefCell;
 //! use std::rc::Rc;
 //!
@@ -50,7 +50,7 @@
 //! let seen = seen.borrow();
 //! let (before, after) = (&seen[0], &seen[1]);
 //! // `a` was restarted under a new pid, in the same place; `b` was left alone.
-//! assert_eq!(after[1].id, Term::atom_owned("a"));
+//! assert_eq!(after[1].id, atom("a"));
 //! assert_ne!(after[1].pid, before[1].pid);
 //! assert_eq!(after[0].pid, before[0].pid);
 //! ```

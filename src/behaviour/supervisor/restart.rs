@@ -165,7 +165,11 @@ impl Sup {
             sup: ctx.me(),
             id: id.clone(),
         });
-        gen_server::cast(ctx, ctx.me(), Term::tuple([atom("try_again_restart"), id]));
+        gen_server::cast(
+            ctx,
+            ctx.me(),
+            Term::tuple_of([atom("try_again_restart"), id]),
+        );
     }
 
     /// The `try_again_restart` cast: retries if the child is still waiting for it

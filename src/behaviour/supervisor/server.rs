@@ -68,7 +68,7 @@ impl GenServer for Sup {
                     .get(failed)
                     .map_or(Term::UNDEFINED, |c| c.spec.id.clone());
                 sup.terminate_children(ctx, &all).await;
-                let failure = Term::tuple([atom("failed_to_start_child"), id, why]);
+                let failure = Term::tuple_of([atom("failed_to_start_child"), id, why]);
                 let reason = Term::tagged("shutdown", failure);
                 sup_exit(ctx, &reason);
                 Init::Stop(reason)
@@ -215,16 +215,16 @@ impl Sup {
         match start_one(ctx, self.label.as_deref(), &spec, "start_child").await {
             StartResult::Ok(pid) => {
                 self.children.push(spec, State::Running(pid));
-                Term::tuple([Term::OK, Term::Pid(pid)])
+                Term::tuple_of([Term::OK, Term::Pid(pid)])
             }
             StartResult::Ignore => {
                 if spec.restart != Restart::Temporary {
                     self.children.push(spec, State::Undefined);
                 }
-                Term::tuple([Term::OK, Term::UNDEFINED])
+                Term::tuple_of([Term::OK, Term::UNDEFINED])
             }
             StartResult::Error(r) if r.tag() == Some("already_started") => error(r),
-            StartResult::Error(r) => error(Term::tuple([r, spec.to_record(Term::UNDEFINED)])),
+            StartResult::Error(r) => error(Term::tuple_of([r, spec.to_record(Term::UNDEFINED)])),
         }
     }
 
@@ -259,9 +259,9 @@ impl Sup {
         match start_one(ctx, self.label.as_deref(), &spec, "restart_child").await {
             StartResult::Ok(pid) => {
                 self.children.set_state(pos, State::Running(pid));
-                Term::tuple([Term::OK, Term::Pid(pid)])
+                Term::tuple_of([Term::OK, Term::Pid(pid)])
             }
-            StartResult::Ignore => Term::tuple([Term::OK, Term::UNDEFINED]),
+            StartResult::Ignore => Term::tuple_of([Term::OK, Term::UNDEFINED]),
             StartResult::Error(r) => Term::tagged("error", r),
         }
     }
@@ -289,7 +289,7 @@ impl Sup {
                 State::Restarting => atom("restarting"),
                 State::Undefined => Term::UNDEFINED,
             };
-            Term::tuple([c.spec.id.clone(), pid, c.spec.child_type.to_term()])
+            Term::tuple_of([c.spec.id.clone(), pid, c.spec.child_type.to_term()])
         }))
     }
 
@@ -306,7 +306,7 @@ impl Sup {
                 ChildType::Worker => workers += 1,
             }
         }
-        let pair = |k: &'static str, v: i64| Term::tuple([atom(k), Term::Int(v)]);
+        let pair = |k: &'static str, v: i64| Term::tuple_of([atom(k), Term::Int(v)]);
         Term::list([
             pair("specs", self.children.len() as i64),
             pair("active", active),

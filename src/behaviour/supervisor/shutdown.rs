@@ -36,9 +36,11 @@ pub(crate) fn accepted(reason: &Term, restart: Restart, how: Shutdown) -> bool {
 
 /// OTP's `unlink_flush`: unlink, then take the child's `EXIT` if it is queued; its
 /// reason is the true one (SUP-22).
+/// Its steps emit no events: the `child_down` that follows stands for them (ADR 004).
 pub(crate) async fn unlink_flush(ctx: &Ctx, pid: Pid, default: Term) -> Term {
-    ctx.unlink(pid);
-    match ctx.recv_match(move |m| is_exit_from(m, pid), Some(0)).await {
+    ctx.folded(|| ctx.unlink(pid));
+    let exit = ctx.recv_match(move |m| is_exit_from(m, pid), Some(0));
+    match exit.folded().await {
         Some(exit) => last_reason(&exit),
         None => default,
     }
@@ -67,22 +69,29 @@ pub(crate) async fn shutdown_child(
         method: crate::term::Atom::from_static(method),
         timeout: how.to_term(),
     });
-    let mref = ctx.monitor(pid);
-    let budget_us = match how {
-        Shutdown::BrutalKill => {
-            ctx.exit(pid, Term::KILL);
-            None
-        }
-        Shutdown::Timeout(t) => {
-            ctx.exit(pid, Term::SHUTDOWN);
-            Some(ms(t))
-        }
-        Shutdown::Infinity => {
-            ctx.exit(pid, Term::SHUTDOWN);
-            None
-        }
-    };
-    let down = match ctx.recv_match(move |m| is_down(m, mref), budget_us).await {
+    // `child_shutdown` stands for the monitor and the exit signal (ADR 004); what the
+    // signal did to the child is still traced, as the child's `exit` and the `down`.
+    let (mref, budget_us) = ctx.folded(|| {
+        let mref = ctx.monitor(pid);
+        let budget_us = match how {
+            Shutdown::BrutalKill => {
+                ctx.exit(pid, Term::KILL);
+                None
+            }
+            Shutdown::Timeout(t) => {
+                ctx.exit(pid, Term::SHUTDOWN);
+                Some(ms(t))
+            }
+            Shutdown::Infinity => {
+                ctx.exit(pid, Term::SHUTDOWN);
+                None
+            }
+        };
+        (mref, budget_us)
+    });
+    // `child_down` stands for taking the `DOWN`, as for the `EXIT` in `unlink_flush`.
+    let wait = ctx.recv_match(move |m| is_down(m, mref), budget_us);
+    let down = match wait.folded().await {
         Some(down) => down,
         None => {
             ctx.emit(EventKind::ChildShutdownTimeout {
@@ -90,8 +99,9 @@ pub(crate) async fn shutdown_child(
                 id: id.clone(),
                 pid,
             });
-            ctx.exit(pid, Term::KILL);
+            ctx.folded(|| ctx.exit(pid, Term::KILL));
             ctx.recv_match(move |m| is_down(m, mref), None)
+                .folded()
                 .await
                 .unwrap_or(Term::UNDEFINED)
         }

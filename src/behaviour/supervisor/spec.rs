@@ -194,7 +194,7 @@ impl ChildSpec {
         if !self.significant {
             return Ok(());
         }
-        let pair = |k: &'static str, v: Term| Term::tuple([atom(k), v]);
+        let pair = |k: &'static str, v: Term| Term::tuple_of([atom(k), v]);
         if auto == AutoShutdown::Never {
             let why = [
                 pair("auto_shutdown", atom("never")),
@@ -215,7 +215,7 @@ impl ChildSpec {
     /// The child record as OTP puts it in `{error, {Reason, Child}}`:
     /// `{child, Pid, Id, Start, Restart, Significant, Shutdown, Type}`.
     pub(crate) fn to_record(&self, pid: Term) -> Term {
-        Term::tuple([
+        Term::tuple_of([
             atom("child"),
             pid,
             self.id.clone(),

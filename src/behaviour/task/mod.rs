@@ -93,7 +93,7 @@ where
         return Err(Term::tagged("bad_start", start.unwrap_or(Term::UNDEFINED)));
     };
     let value = f(ctx.clone()).await?;
-    ctx.send_alias(owner, mref, Term::tuple([Term::Ref(mref), value]));
+    ctx.send_alias(owner, mref, Term::tuple_of([Term::Ref(mref), value]));
     Ok(())
 }
 
@@ -121,7 +121,7 @@ impl Task {
         let owner = ctx.me();
         ctx.send(
             pid,
-            Term::tuple([Term::Pid(owner), Term::Ref(mref), Term::Ref(mref)]),
+            Term::tuple_of([Term::Pid(owner), Term::Ref(mref), Term::Ref(mref)]),
         );
         Task { pid, mref, owner }
     }
@@ -129,8 +129,8 @@ impl Task {
     /// The task as a term: `{'Elixir.Task', Owner, Pid, Ref}` (Elixir's struct, without
     /// its `mfa`, which a Rust closure does not have).
     pub fn to_term(&self) -> Term {
-        Term::tuple([
-            Term::atom_owned("Elixir.Task"),
+        Term::tuple_of([
+            atom("Elixir.Task"),
             Term::Pid(self.owner),
             Term::Pid(self.pid),
             Term::Ref(self.mref),
@@ -153,12 +153,12 @@ impl Task {
     }
 
     fn exit_reason(&self, function: &'static str, reason: Term, arg: Term) -> Term {
-        let mfa = Term::tuple([
-            Term::atom_owned("Elixir.Task"),
+        let mfa = Term::tuple_of([
+            atom("Elixir.Task"),
             atom(function),
             Term::list([self.to_term(), arg]),
         ]);
-        Term::tuple([reason, mfa])
+        Term::tuple_of([reason, mfa])
     }
 
     /// `Task.await/2` (TASK-2, TASK-3): the task's result, or `Err` with the exit

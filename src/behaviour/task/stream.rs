@@ -92,7 +92,7 @@ pub struct AsyncStream {
 ///         tctx.work(ms(t)).await;
 ///         Ok(item)
 ///     }, opts).collect(&ctx).await?;
-///     let ok = |n| Term::tuple([Term::OK, Term::Int(n)]);
+///     let ok = |n| Term::tuple_of([Term::OK, Term::Int(n)]);
 ///     assert_eq!(results, [ok(300), ok(100), ok(200), ok(50)]);
 ///     assert_eq!(ctx.now_us(), ms(350));
 ///     Ok(())
@@ -238,7 +238,7 @@ impl AsyncStream {
             return;
         };
         if is_reply(m, self.running[at].task.mref) {
-            self.running[at].result = Some(Term::tuple([Term::OK, second(m)]));
+            self.running[at].result = Some(Term::tuple_of([Term::OK, second(m)]));
             return;
         }
         // The DOWN frees the slot; a trapping caller's EXIT from the task goes with it.
@@ -258,12 +258,12 @@ impl AsyncStream {
                 .opts
                 .timeout_ms
                 .map_or(atom("infinity"), |t| Term::Int(t as i64));
-            let mfa = Term::tuple([
-                Term::atom_owned("Elixir.Task.Supervised"),
+            let mfa = Term::tuple_of([
+                atom("Elixir.Task.Supervised"),
                 atom("stream"),
                 Term::list([timeout]),
             ]);
-            return Err(Term::tuple([Term::TIMEOUT, mfa]));
+            return Err(Term::tuple_of([Term::TIMEOUT, mfa]));
         }
         while let Some(at) = self.running.iter().position(late) {
             let r = self.running.remove(at);

@@ -54,7 +54,7 @@ impl Shared {
         match &self.params.op {
             Op::Checkout { .. } => {
                 let timeout_ms = (self.params.call_timeout_us / 1_000) as i64;
-                Term::tuple([atom("checkout"), Term::TRUE, Term::Int(timeout_ms)])
+                Term::tuple_of([atom("checkout"), Term::TRUE, Term::Int(timeout_ms)])
             }
             Op::Call { request, keys } => {
                 if !has_key(request) {
@@ -124,7 +124,7 @@ pub fn classify(result: &Result<Term, Term>) -> &'static str {
 }
 
 fn outcome(ctx: &Ctx, outcome: &'static str, latency_us: u64) {
-    let detail = Term::tuple([atom(outcome), Term::Int(latency_us as i64)]);
+    let detail = Term::tuple_of([atom(outcome), Term::Int(latency_us as i64)]);
     model_event(ctx, NAME, "call_outcome", detail);
 }
 
@@ -134,7 +134,7 @@ async fn one_request(ctx: &Ctx, shared: &Shared, request: Term) {
     let started = ctx.now_us();
     let timeout_ms = Some(shared.params.call_timeout_us / 1_000);
     let result = match shared.server(ctx) {
-        None => Err(Term::tuple([Term::NOPROC, atom("registry_down")])),
+        None => Err(Term::tuple_of([Term::NOPROC, atom("registry_down")])),
         Some(server) => catch_crash(gen_server::call(ctx, server, request, timeout_ms))
             .await
             .unwrap_or_else(Err),

@@ -31,7 +31,7 @@ pub(super) fn checkout_request(req: &Term, default_ms: u64) -> Option<(bool, Opt
 
 /// The message a waiter's deadline timer sends the pool.
 pub(super) fn expire_message(waiter: Ref) -> Term {
-    Term::tuple([Term::atom_owned(EXPIRE), Term::Ref(waiter)])
+    Term::tuple_of([Term::atom_owned(EXPIRE), Term::Ref(waiter)])
 }
 
 /// The waiter whose deadline `msg` announces, if it is such a message.
@@ -61,7 +61,7 @@ pub(super) fn state_name(overflow: u64, max_overflow: u64, no_idle: bool) -> &'s
 /// `{StateName, Available, Overflow, CheckedOut}`, as `poolboy:status/1`.
 pub(super) fn status(state: &'static str, idle: usize, overflow: u64, checked: usize) -> Term {
     let int = |n: u64| Term::Int(i64::try_from(n).unwrap_or(i64::MAX));
-    Term::tuple([
+    Term::tuple_of([
         atom(state),
         int(idle as u64),
         int(overflow),

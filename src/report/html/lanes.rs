@@ -344,7 +344,7 @@ mod tests {
     fn shutdown_reasons_are_not_crashes() {
         use crate::term::atom;
         assert!(is_shutdown(&atom("shutdown")));
-        assert!(is_shutdown(&Term::tuple([atom("shutdown"), atom("x")])));
+        assert!(is_shutdown(&Term::tuple_of([atom("shutdown"), atom("x")])));
         assert!(!is_shutdown(&atom("killed")));
     }
 }

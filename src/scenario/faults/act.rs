@@ -38,7 +38,11 @@ fn int(n: u64) -> Term {
 }
 
 fn keywords(pairs: &[(&'static str, u64)]) -> Term {
-    Term::list(pairs.iter().map(|(k, v)| Term::tuple([atom(k), int(*v)])))
+    Term::list(
+        pairs
+            .iter()
+            .map(|(k, v)| Term::tuple_of([atom(k), int(*v)])),
+    )
 }
 
 /// The action's name in `fault` events and its parameters as a term, for a fault
@@ -188,7 +192,7 @@ impl Injector {
                 &text,
                 None,
                 "missed",
-                Term::tuple([atom(name), why]),
+                Term::tuple_of([atom(name), why]),
                 cause,
             );
         };
@@ -299,7 +303,7 @@ impl Injector {
                         text,
                         None,
                         "missed",
-                        Term::tuple([atom(name), why]),
+                        Term::tuple_of([atom(name), why]),
                         cause,
                     );
                     return;
@@ -317,7 +321,7 @@ impl Injector {
                         text,
                         None,
                         "missed",
-                        Term::tuple([atom(name), why]),
+                        Term::tuple_of([atom(name), why]),
                         cause,
                     );
                     return;

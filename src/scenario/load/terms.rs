@@ -4,7 +4,7 @@
 use super::fields::quoted;
 use crate::scenario::json::{LoadError, Reader, Value};
 use crate::term::parse_term;
-use crate::term::Term;
+use crate::term::{atom, Term};
 
 /// What term text looks like, for messages.
 const TERM_FORMS: &str = "Erlang term text such as `kill`, `normal` or `{shutdown, db_down}`";
@@ -25,7 +25,7 @@ pub(super) fn read_term(r: &Reader<'_>) -> Result<Term, LoadError> {
 /// term to become, so it is an error rather than a silent rounding.
 pub(super) fn env_term(r: &Reader<'_>) -> Result<Term, LoadError> {
     Ok(match r.node().value() {
-        Value::Null => Term::atom_owned("nil"),
+        Value::Null => atom("nil"),
         Value::Bool(true) => Term::TRUE,
         Value::Bool(false) => Term::FALSE,
         Value::Number(_) => Term::Int(r.expect_i64()?),
@@ -54,7 +54,7 @@ pub(super) fn env_term(r: &Reader<'_>) -> Result<Term, LoadError> {
             out.sort_by(|a, b| a.0.cmp(b.0));
             let pairs = out
                 .into_iter()
-                .map(|(k, t)| Term::tuple([Term::atom_owned(k), t]));
+                .map(|(k, t)| Term::tuple_of([Term::atom_owned(k), t]));
             errors.into_result(Term::list(pairs))?
         }
     })

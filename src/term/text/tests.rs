@@ -10,9 +10,9 @@ fn err(text: &str) -> TermParseError {
 fn reads_what_display_writes() {
     let t =
         parse_term(" { shutdown , [ 1, -2 , 'EXIT' ] , <0.12.0>, #Ref<0.0.0.7>, <<\"a\\\"b\">> } ");
-    let expected = Term::tuple([
+    let expected = Term::tuple_of([
         atom("shutdown"),
-        Term::list([Term::Int(1), Term::Int(-2), Term::atom_owned("EXIT")]),
+        Term::list([Term::Int(1), Term::Int(-2), atom("EXIT")]),
         Term::Pid(Pid::from_parts(0, 12)),
         Term::Ref(Ref(7)),
         Term::bin("a\"b"),
@@ -24,16 +24,13 @@ fn reads_what_display_writes() {
 fn accepts_conveniences() {
     assert_eq!(parse_term("\"hi\\n\""), Ok(Term::bin("hi\n")));
     assert_eq!(parse_term("<<>>"), Ok(Term::bin("")));
-    assert_eq!(parse_term("{}"), Ok(Term::tuple([])));
+    assert_eq!(parse_term("{}"), Ok(Term::tuple_of([])));
     assert_eq!(parse_term("[ ]"), Ok(Term::list([])));
-    assert_eq!(parse_term("'a\\sb'"), Ok(Term::atom_owned("a b")));
+    assert_eq!(parse_term("'a\\sb'"), Ok(atom("a b")));
     assert_eq!(parse_term("-9223372036854775808"), Ok(Term::Int(i64::MIN)));
     assert_eq!("<0.3.0>".parse::<Pid>(), Ok(Pid::from_parts(7, 3)));
     assert_eq!("#Ref<0.0.0.9>".parse::<Ref>(), Ok(Ref(9)));
-    assert_eq!(
-        "node@host".parse::<Term>(),
-        Ok(Term::atom_owned("node@host"))
-    );
+    assert_eq!("node@host".parse::<Term>(), Ok(atom("node@host")));
 }
 
 #[test]

@@ -11,7 +11,7 @@ fn send(seq: u64) -> Event {
         kind: EventKind::Send {
             from: Some(Pid::from_parts(0, 1)),
             to: Term::Pid(Pid::from_parts(1, 2)),
-            msg: Term::tuple([atom("ping"), Term::Int(seq as i64)]),
+            msg: Term::tuple_of([atom("ping"), Term::Int(seq as i64)]),
             outcome: None,
         },
     }
