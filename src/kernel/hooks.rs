@@ -61,9 +61,10 @@ struct Suspension {
 #[derive(Default)]
 pub(crate) struct Hooks {
     /// Each live labelled process's label.
-    labels: BTreeMap<Pid, Box<str>>,
-    /// Live labelled processes, by label, oldest first.
-    by_label: BTreeMap<Box<str>, Vec<Pid>>,
+    labels: BTreeMap<Pid, Atom>,
+    /// Live labelled processes, by label, oldest first. Labels are interned atoms: a
+    /// child restarted under the same path allocates nothing.
+    by_label: BTreeMap<Atom, Vec<Pid>>,
     /// The suspended processes.
     suspended: BTreeMap<Pid, Suspension>,
     /// Processes whose inbound messages are faulted (or still have delayed messages
@@ -96,7 +97,7 @@ impl Hooks {
 
     /// `pid`'s label, while it lives.
     pub(crate) fn label_of(&self, pid: Pid) -> Option<&str> {
-        self.labels.get(&pid).map(|l| &**l)
+        self.labels.get(&pid).map(|l| l.as_str())
     }
 }
 
@@ -109,7 +110,7 @@ impl Kernel {
 
     /// Records `pid`'s label (called once, when it is installed).
     pub(crate) fn index_label(&mut self, pid: Pid, label: &str) {
-        let label: Box<str> = label.into();
+        let label = Atom::new(label);
         self.hooks
             .by_label
             .entry(label.clone())

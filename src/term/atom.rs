@@ -64,7 +64,17 @@ impl PartialOrd for Atom {
 }
 impl Ord for Atom {
     fn cmp(&self, other: &Atom) -> std::cmp::Ordering {
+        if std::ptr::eq(self.0, other.0) {
+            return std::cmp::Ordering::Equal;
+        }
         self.as_str().cmp(other.as_str())
+    }
+}
+
+/// Atoms order as their names do, so a map keyed by atoms can be searched by `&str`.
+impl std::borrow::Borrow<str> for Atom {
+    fn borrow(&self) -> &str {
+        self.0
     }
 }
 impl std::hash::Hash for Atom {
