@@ -10,7 +10,7 @@ impl Ctx {
     /// The label `pid` was spawned with (a tree path such as `root/db`), while it is
     /// alive; `None` for a dead or unlabelled process.
     pub fn label_of(&self, pid: Pid) -> Option<String> {
-        self.kernel.borrow().hooks.label_of(pid).map(str::to_string)
+        self.kernel.borrow().label_of(pid).map(str::to_string)
     }
 
     /// The live process labelled `label`; when several are (a restarted child whose

@@ -60,11 +60,11 @@ struct Suspension {
 /// The fault-injection state of a run.
 #[derive(Default)]
 pub(crate) struct Hooks {
-    /// Each live labelled process's label.
-    labels: BTreeMap<Pid, Atom>,
-    /// Live labelled processes, by label, oldest first. Labels are interned atoms: a
-    /// child restarted under the same path allocates nothing.
-    by_label: BTreeMap<Atom, Vec<Pid>>,
+    /// Live labelled processes, by label, oldest first. Labels are interned atoms (a
+    /// child restarted under the same path allocates nothing), keyed by
+    /// `Atom::interned_key` so that a lookup compares no strings. Never iterated: the
+    /// keys are addresses, whose order differs from run to run.
+    by_label: BTreeMap<usize, Vec<Pid>>,
     /// The suspended processes.
     suspended: BTreeMap<Pid, Suspension>,
     /// Processes whose inbound messages are faulted (or still have delayed messages
@@ -94,11 +94,6 @@ impl Hooks {
     pub(crate) fn any_suspended(&self) -> bool {
         !self.suspended.is_empty()
     }
-
-    /// `pid`'s label, while it lives.
-    pub(crate) fn label_of(&self, pid: Pid) -> Option<&str> {
-        self.labels.get(&pid).map(|l| l.as_str())
-    }
 }
 
 fn badarg() -> Term {
@@ -108,20 +103,38 @@ fn badarg() -> Term {
 impl Kernel {
     // ----- labels ------------------------------------------------------------------
 
-    /// Records `pid`'s label (called once, when it is installed).
-    pub(crate) fn index_label(&mut self, pid: Pid, label: &str) {
+    /// Indexes `pid` under `label` (called once, when it is installed); the process
+    /// keeps the returned atom as its label.
+    pub(crate) fn index_label(&mut self, pid: Pid, label: &str) -> Atom {
         let label = Atom::new(label);
         self.hooks
             .by_label
-            .entry(label.clone())
+            .entry(label.interned_key())
             .or_default()
             .push(pid);
-        self.hooks.labels.insert(pid, label);
+        label
+    }
+
+    /// `pid`'s label, while it lives.
+    pub(crate) fn label_of(&self, pid: Pid) -> Option<&str> {
+        self.proc(pid)?.label.as_ref().map(Atom::as_str)
+    }
+
+    /// Takes a dead process out of the label index.
+    pub(crate) fn forget_label(&mut self, pid: Pid, label: &Atom) {
+        let key = label.interned_key();
+        if let Some(pids) = self.hooks.by_label.get_mut(&key) {
+            pids.retain(|p| *p != pid);
+            if pids.is_empty() {
+                self.hooks.by_label.remove(&key);
+            }
+        }
     }
 
     /// The live process labelled `label`; the newest when several are.
     pub(crate) fn find_by_label(&self, label: &str) -> Option<Pid> {
-        self.hooks.by_label.get(label)?.last().copied()
+        let key = Atom::new(label).interned_key();
+        self.hooks.by_label.get(&key)?.last().copied()
     }
 
     // ----- suspension ----------------------------------------------------------------
@@ -186,29 +199,19 @@ impl Kernel {
         }
     }
 
-    /// Forgets what `pid` held or suffered when it dies: its label, its own
-    /// suspension and inbound fault, and every suspension it made (those end with it,
-    /// as in OTP).
+    /// Forgets what `pid` held or suffered when it dies: its own suspension and
+    /// inbound fault, and every suspension it made (those end with it, as in OTP).
     #[inline(always)]
     pub(crate) fn forget_hooks(&mut self, pid: Pid) {
-        // Most processes have no label and nothing to do with faults: these tests are
-        // all they pay.
+        // Most runs have no fault in force: these tests are all a death pays.
         let h = &self.hooks;
-        if !h.labels.is_empty() || h.any_suspended() || h.any_inbound() {
+        if h.any_suspended() || h.any_inbound() {
             self.forget_hooks_slow(pid);
         }
     }
 
     #[inline(never)]
     fn forget_hooks_slow(&mut self, pid: Pid) {
-        if let Some(label) = self.hooks.labels.remove(&pid) {
-            if let Some(pids) = self.hooks.by_label.get_mut(&label) {
-                pids.retain(|p| *p != pid);
-                if pids.is_empty() {
-                    self.hooks.by_label.remove(&label);
-                }
-            }
-        }
         if self.hooks.any_suspended() {
             self.hooks.suspended.remove(&pid);
             let mut released = Vec::new();

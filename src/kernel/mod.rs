@@ -13,6 +13,7 @@ mod ctx_hooks;
 mod hooks;
 mod limits;
 mod ordered;
+pub(crate) use ordered::OrderedMap;
 mod panics;
 mod process;
 pub mod rng;

@@ -65,6 +65,34 @@ impl<K: Ord + Copy, V> OrderedMap<K, V> {
         Some(value)
     }
 
+    pub(crate) fn get(&self, key: &K) -> Option<&V> {
+        let i = self.find(key).ok()?;
+        self.entries[i].1.as_ref()
+    }
+
+    pub(crate) fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        let i = self.find(key).ok()?;
+        self.entries[i].1.as_mut()
+    }
+
+    /// Live entries from `key` on (inclusive), in key order.
+    pub(crate) fn iter_from(&self, key: &K) -> impl Iterator<Item = (&K, &V)> {
+        let start = match self.find(key) {
+            Ok(i) | Err(i) => i,
+        };
+        self.entries[start..]
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+    }
+
+    /// Live entries in reverse key order.
+    pub(crate) fn iter_rev(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.entries
+            .iter()
+            .rev()
+            .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+    }
+
     pub(crate) fn contains_key(&self, key: &K) -> bool {
         self.find(key).is_ok_and(|i| self.entries[i].1.is_some())
     }
@@ -128,9 +156,16 @@ mod tests {
                 }
                 prop_assert_eq!(ours.len(), model.len());
                 prop_assert_eq!(ours.contains_key(&key), model.contains_key(&key));
+                prop_assert_eq!(ours.get(&key), model.get(&key));
+                let from: Vec<_> = ours.iter_from(&key).map(|(k, v)| (*k, *v)).collect();
+                let model_from: Vec<_> = model.range(key..).map(|(k, v)| (*k, *v)).collect();
+                prop_assert_eq!(from, model_from);
             }
             let a: Vec<_> = ours.iter().map(|(k, v)| (*k, *v)).collect();
             let b: Vec<_> = model.iter().map(|(k, v)| (*k, *v)).collect();
+            prop_assert_eq!(a, b);
+            let a: Vec<_> = ours.iter_rev().map(|(k, v)| (*k, *v)).collect();
+            let b: Vec<_> = model.iter().rev().map(|(k, v)| (*k, *v)).collect();
             prop_assert_eq!(a, b);
             let drained: Vec<_> = ours.drain().collect();
             prop_assert_eq!(drained, model.into_iter().collect::<Vec<_>>());

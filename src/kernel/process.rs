@@ -53,6 +53,8 @@ pub(crate) struct Process {
     /// Monitors this process holds, with their targets.
     pub(crate) monitoring: OrderedMap<Ref, Pid>,
     pub(crate) name: Option<Atom>,
+    /// The label given at spawn (a tree path), interned.
+    pub(crate) label: Option<Atom>,
     pub(crate) aliases: Vec<Ref>,
     /// Pending `send_after` timers addressed to this pid, cancelled when it dies.
     pub(crate) timers_to_me: Vec<Ref>,
@@ -75,6 +77,7 @@ impl Process {
             monitored_by: OrderedMap::default(),
             monitoring: OrderedMap::default(),
             name: None,
+            label: None,
             aliases: Vec::new(),
             timers_to_me: Vec::new(),
         }

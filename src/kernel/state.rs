@@ -300,10 +300,11 @@ impl Kernel {
         monitor: bool,
         label: Option<String>,
     ) -> Option<Ref> {
-        self.slots[pid.slot as usize].proc = Some(Process::new(body));
+        let mut process = Process::new(body);
         if let Some(l) = &label {
-            self.index_label(pid, l);
+            process.label = Some(self.index_label(pid, l));
         }
+        self.slots[pid.slot as usize].proc = Some(process);
         self.emit(EventKind::Spawn {
             parent,
             child: pid,
@@ -622,6 +623,9 @@ impl Kernel {
             if let Some(t) = self.proc_mut(target) {
                 t.monitored_by.remove(&mref);
             }
+        }
+        if let Some(label) = p.label.take() {
+            self.forget_label(pid, &label);
         }
         self.forget_hooks(pid);
         if let Some(s) = &mut self.scheduler {

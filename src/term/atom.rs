@@ -1,7 +1,7 @@
 //! Atoms: static names cost nothing, run-time names are interned once per thread.
 
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 /// An atom. Compares, orders and hashes by its name, so two atoms with the same name
 /// are equal however they were made.
@@ -14,8 +14,17 @@ pub struct Atom(&'static str);
 
 thread_local! {
     /// Run-time atom names, each leaked once: the set of distinct names a program
-    /// makes is small (ids, names, reasons), as on the BEAM.
-    static INTERNED: RefCell<BTreeSet<&'static str>> = const { RefCell::new(BTreeSet::new()) };
+    /// makes is small (ids, names, reasons), as on the BEAM. Keyed by a fixed hash of
+    /// the name so a lookup compares integers, not strings (a supervisor interns its
+    /// children's paths on every restart); the buckets hold the rare collisions.
+    static INTERNED: RefCell<BTreeMap<u64, Vec<&'static str>>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// FNV-1a: fixed across runs and machines (the interner's order never shows anyway).
+fn name_hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 impl Atom {
@@ -27,15 +36,24 @@ impl Atom {
     /// An atom from a name known at run time (interned: the first use of a name
     /// allocates, later ones only look it up).
     pub fn new(name: &str) -> Atom {
-        INTERNED.with(|set| {
-            let mut set = set.borrow_mut();
-            if let Some(&known) = set.get(name) {
+        INTERNED.with(|map| {
+            let mut map = map.borrow_mut();
+            let bucket = map.entry(name_hash(name)).or_default();
+            if let Some(&known) = bucket.iter().find(|k| **k == name) {
                 return Atom(known);
             }
             let leaked: &'static str = Box::leak(name.into());
-            set.insert(leaked);
+            bucket.push(leaked);
             Atom(leaked)
         })
+    }
+
+    /// A number that is the same for atoms of the same name and different otherwise,
+    /// while this thread lives (the interned name's address; a static name's address
+    /// for literals, which may differ from the interned one: use it only for atoms
+    /// made by [`Atom::new`]).
+    pub(crate) fn interned_key(&self) -> usize {
+        self.0.as_ptr() as usize
     }
 
     /// The atom's name.

@@ -132,16 +132,15 @@ async fn start_with<G: GenServer>(
         return result;
     }
     let parent = link.then_some(starter);
+    let name = opts.name;
     let label = opts
         .label
-        .clone()
-        .or_else(|| opts.name.as_ref().map(|n| n.as_str().to_string()));
+        .or_else(|| name.as_ref().map(|n| n.as_str().to_string()));
     let spawn = SpawnOpts {
         link,
         monitor: !link,
         label,
     };
-    let name = opts.name.clone();
     // Nothing from the new process can be queued before it exists.
     let mark = ctx.mailbox_mark();
     let (pid, mref) = ctx.spawn_opt(spawn, move |sctx| {

@@ -4,8 +4,11 @@
 //! `EXIT` by folding over the map: O(n) per exit. A restart storm over 10,000 children
 //! makes that quadratic, so here every child has a fixed position key (start order)
 //! and two indexes, by id and by pid: each lookup, insert and removal is O(log n).
+//! Positions and pids both grow with time, so the start order and the pid index are
+//! sorted vectors (`OrderedMap`) that take a restarted child's new pid at the end.
 
 use super::spec::ChildSpec;
+use crate::kernel::OrderedMap;
 use crate::term::{Pid, Term};
 use std::collections::BTreeMap;
 
@@ -32,9 +35,9 @@ pub(crate) type Pos = u64;
 
 #[derive(Default)]
 pub(crate) struct Children {
-    order: BTreeMap<Pos, Child>,
+    order: OrderedMap<Pos, Child>,
     by_id: BTreeMap<Term, Pos>,
-    by_pid: BTreeMap<Pid, Pos>,
+    by_pid: OrderedMap<Pid, Pos>,
     next: Pos,
 }
 
@@ -107,17 +110,17 @@ impl Children {
 
     /// Every position in start order.
     pub(crate) fn positions(&self) -> Vec<Pos> {
-        self.order.keys().copied().collect()
+        self.order.iter().map(|(p, _)| *p).collect()
     }
 
     /// The positions from `pos` onward, in start order.
     pub(crate) fn positions_from(&self, pos: Pos) -> Vec<Pos> {
-        self.order.range(pos..).map(|(p, _)| *p).collect()
+        self.order.iter_from(&pos).map(|(p, _)| *p).collect()
     }
 
     /// Children in reverse start order (SUP-24's order).
     pub(crate) fn iter_rev(&self) -> impl Iterator<Item = &Child> {
-        self.order.values().rev()
+        self.order.iter_rev().map(|(_, c)| c)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -128,8 +131,8 @@ impl Children {
     /// `all_significant` test of SUP-18).
     pub(crate) fn any_significant_alive(&self) -> bool {
         self.order
-            .values()
-            .any(|c| c.spec.significant && c.state != State::Undefined)
+            .iter()
+            .any(|(_, c)| c.spec.significant && c.state != State::Undefined)
     }
 }
 

@@ -78,13 +78,12 @@ pub(crate) fn with_child_label<R>(label: String, f: impl FnOnce() -> R) -> R {
 
 /// The path of a child: `sup_label/id`, or the id alone.
 pub(crate) fn child_path(sup_label: Option<&str>, id: &Term) -> String {
-    let id_text = match id.as_atom() {
-        Some(name) => name.to_string(),
-        None => id.to_string(),
-    };
-    match sup_label {
-        Some(l) => format!("{l}/{id_text}"),
-        None => id_text,
+    // One allocation per start: the path is built on every restart.
+    match (sup_label, id.as_atom()) {
+        (Some(l), Some(name)) => format!("{l}/{name}"),
+        (Some(l), None) => format!("{l}/{id}"),
+        (None, Some(name)) => name.to_string(),
+        (None, None) => id.to_string(),
     }
 }
 
