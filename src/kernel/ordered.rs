@@ -31,6 +31,11 @@ impl<K: Ord + Copy, V> OrderedMap<K, V> {
 
     /// Inserts or replaces; returns true when the key was not present.
     pub(crate) fn insert(&mut self, key: K, value: V) -> bool {
+        if self.entries.capacity() == 0 {
+            // Most maps hold one entry for life (a monitor, a link): allocate for one,
+            // a small block the allocator recycles without coalescing, not Vec's four.
+            self.entries.reserve_exact(1);
+        }
         if self.entries.last().is_none_or(|(last, _)| *last < key) {
             self.entries.push((key, Some(value)));
             self.live += 1;
