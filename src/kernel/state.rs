@@ -13,7 +13,9 @@ use super::process::{Body, MonitoredBy, Process, Wait};
 use super::schedule::Scheduler;
 use super::timers::{TimerQueue, TimerWhat};
 use crate::term::{atom, Atom, Pid, Ref, Term};
-use crate::trace::hot::{HotView, RecvView, SendView};
+use crate::trace::hot::{
+    DownView, ExitSignalHandledView, ExitSignalView, ExitView, HotView, RecvView, SendView,
+};
 use crate::trace::{EventKind, Recorder, SignalOutcome, Via};
 use std::any::Any;
 use std::collections::{BTreeMap, VecDeque};
@@ -195,6 +197,16 @@ impl Kernel {
         if self.folded > 0 {
             return;
         }
+        self.emit_view_unfolded(view, make);
+    }
+
+    /// [`Kernel::emit_view`] even inside a folded step, as [`Kernel::emit_unfolded`].
+    #[inline]
+    pub(crate) fn emit_view_unfolded<V: HotView>(
+        &mut self,
+        view: &V,
+        make: impl FnOnce() -> EventKind,
+    ) {
         self.recorder.record_view(self.now_us, view, make);
         self.count_event();
     }
@@ -424,7 +436,13 @@ impl Kernel {
     // ----- exit signals (SIG-3) ------------------------------------------------------
 
     pub(crate) fn exit_signal(&mut self, from: Pid, to: Pid, reason: Term, via: Via) {
-        self.emit(EventKind::ExitSignal {
+        let view = ExitSignalView {
+            from,
+            to,
+            reason: &reason,
+            via,
+        };
+        self.emit_view(&view, || EventKind::ExitSignal {
             from,
             to,
             reason: reason.clone(),
@@ -459,10 +477,16 @@ impl Kernel {
         }
         // What the signal did is an outcome: traced even when a behaviour's event
         // stands for the sending (ADR 003, ADR 004).
-        self.emit_unfolded(EventKind::ExitSignalHandled {
+        let view = ExitSignalHandledView {
             to,
             from,
-            reason,
+            reason: &reason,
+            outcome,
+        };
+        self.emit_view_unfolded(&view, || EventKind::ExitSignalHandled {
+            to,
+            from,
+            reason: reason.clone(),
             outcome,
         });
     }
@@ -519,7 +543,13 @@ impl Kernel {
     }
 
     fn queue_down(&mut self, watcher: Pid, mref: Ref, object: Term, reason: Term) {
-        self.emit(EventKind::Down {
+        let view = DownView {
+            watcher,
+            target: &object,
+            mref,
+            reason: &reason,
+        };
+        self.emit_view(&view, || EventKind::Down {
             watcher,
             target: object.clone(),
             mref,
@@ -593,7 +623,11 @@ impl Kernel {
         let mut p = self.slots.get_mut(pid.slot as usize)?.proc.take()?;
         self.live -= 1;
         self.free_slots.push(pid.slot);
-        self.emit(EventKind::Exit {
+        let view = ExitView {
+            pid,
+            reason: &reason,
+        };
+        self.emit_view(&view, || EventKind::Exit {
             pid,
             reason: reason.clone(),
         });

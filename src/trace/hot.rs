@@ -11,6 +11,10 @@ use serde::ser::{Serialize, SerializeStruct, Serializer};
 mod sealed {
     pub trait Sealed {}
 }
+use sealed::Sealed;
+
+mod signals;
+pub use signals::{DownView, ExitSignalHandledView, ExitSignalView, ExitView};
 
 /// A borrowed view of an event that the fingerprint can hash without cloning, and
 /// often without serde. Implemented only by this module's views.
@@ -187,7 +191,7 @@ mod tests {
     use crate::trace::{EventKind, Fingerprinter};
     use proptest::prelude::*;
 
-    fn same<V: HotView>(view: &V, owned: EventKind) {
+    pub(super) fn same<V: HotView>(view: &V, owned: EventKind) {
         // The fast path, the serde path of the view, and the owned event: one value.
         // Prime the lanes with a word count that is not a multiple of four first.
         let start = |f: &mut Fingerprinter| {
@@ -271,7 +275,7 @@ mod tests {
 
     /// Terms the fast path writes itself, with atoms on both sides of its 8-byte limit
     /// and integers on both sides of the one-word encoding's range.
-    fn simple_term() -> impl Strategy<Value = Term> {
+    pub(super) fn simple_term() -> impl Strategy<Value = Term> {
         prop_oneof![
             any::<i64>().prop_map(Term::Int),
             prop_oneof![

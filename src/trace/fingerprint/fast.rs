@@ -11,7 +11,11 @@
 
 use super::{tag, Words, LOW_56, MUL};
 use crate::term::{Pid, Term};
-use crate::trace::hot::{CallView, HandleView, RecvView, ReplyView, SendView};
+use crate::trace::hot::{
+    CallView, DownView, ExitSignalHandledView, ExitSignalView, ExitView, HandleView, RecvView,
+    ReplyView, SendView,
+};
+use crate::trace::{SignalOutcome, Via};
 
 struct Lanes {
     a: u64,
@@ -88,6 +92,25 @@ impl Lanes {
         if !s.is_empty() {
             let mut w = [0u8; 8];
             w[..s.len()].copy_from_slice(s.as_bytes());
+            self.word(u64::from_le_bytes(w));
+        }
+    }
+
+    /// A string of any length (`Words::bytes`): for kind names over 8 bytes.
+    #[inline(always)]
+    fn str_any(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        self.tagged(tag::STR, bytes.len() as u64);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(chunk);
+            self.word(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
             self.word(u64::from_le_bytes(w));
         }
     }
@@ -255,6 +278,100 @@ pub(crate) fn reply(w: &mut Words, t: u64, seq: u64, v: &ReplyView<'_>) -> bool 
     l.pid(v.caller);
     l.u64(v.tag.0);
     l.term(v.value);
+    l.store(w);
+    true
+}
+
+/// `(t, seq, {struct of len, kind: ...})` for a kind name of any length.
+#[inline(always)]
+fn head_long(l: &mut Lanes, t: u64, seq: u64, fields: u64, kind: &str) {
+    l.tagged(tag::TUPLE, 3);
+    l.u64(t);
+    l.u64(seq);
+    l.tagged(tag::STRUCT, fields);
+    l.str_any(kind);
+}
+
+/// A unit variant is its declaration index (`serialize_unit_variant`).
+fn via_index(via: Via) -> u64 {
+    match via {
+        Via::Link => 0,
+        Via::ExitCall => 1,
+    }
+}
+
+fn outcome_index(outcome: SignalOutcome) -> u64 {
+    match outcome {
+        SignalOutcome::Ignored => 0,
+        SignalOutcome::Trapped => 1,
+        SignalOutcome::KilledReceiver => 2,
+        SignalOutcome::AlreadyExiting => 3,
+    }
+}
+
+/// Hashes `(t, seq, exit)`; false (nothing hashed) when the event needs serde.
+#[inline]
+pub(crate) fn exit(w: &mut Words, t: u64, seq: u64, v: &ExitView<'_>) -> bool {
+    if !simple(v.reason) {
+        return false;
+    }
+    let mut l = Lanes::load(w);
+    head(&mut l, t, seq, 3, "exit");
+    l.pid(v.pid);
+    l.term(v.reason);
+    l.store(w);
+    true
+}
+
+/// Hashes `(t, seq, exit_signal)`; false (nothing hashed) when it needs serde.
+#[inline]
+pub(crate) fn exit_signal(w: &mut Words, t: u64, seq: u64, v: &ExitSignalView<'_>) -> bool {
+    if !simple(v.reason) {
+        return false;
+    }
+    let mut l = Lanes::load(w);
+    head_long(&mut l, t, seq, 5, "exit_signal");
+    l.pid(v.from);
+    l.pid(v.to);
+    l.term(v.reason);
+    l.tagged(tag::VARIANT, via_index(v.via));
+    l.store(w);
+    true
+}
+
+/// Hashes `(t, seq, exit_signal_handled)`; false (nothing hashed) when it needs serde.
+#[inline]
+pub(crate) fn exit_signal_handled(
+    w: &mut Words,
+    t: u64,
+    seq: u64,
+    v: &ExitSignalHandledView<'_>,
+) -> bool {
+    if !simple(v.reason) {
+        return false;
+    }
+    let mut l = Lanes::load(w);
+    head_long(&mut l, t, seq, 5, "exit_signal_handled");
+    l.pid(v.to);
+    l.pid(v.from);
+    l.term(v.reason);
+    l.tagged(tag::VARIANT, outcome_index(v.outcome));
+    l.store(w);
+    true
+}
+
+/// Hashes `(t, seq, down)`; false (nothing hashed) when the event needs serde.
+#[inline]
+pub(crate) fn down(w: &mut Words, t: u64, seq: u64, v: &DownView<'_>) -> bool {
+    if !simple(v.target) || !simple(v.reason) {
+        return false;
+    }
+    let mut l = Lanes::load(w);
+    head(&mut l, t, seq, 5, "down");
+    l.pid(v.watcher);
+    l.term(v.target);
+    l.u64(v.mref.0);
+    l.term(v.reason);
     l.store(w);
     true
 }

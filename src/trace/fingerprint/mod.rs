@@ -109,6 +109,36 @@ impl Fingerprinter {
         fast::reply(&mut self.words, t, seq, v)
     }
 
+    #[inline]
+    pub(crate) fn add_exit_fast(&mut self, t: u64, seq: u64, v: &super::hot::ExitView<'_>) -> bool {
+        fast::exit(&mut self.words, t, seq, v)
+    }
+
+    #[inline]
+    pub(crate) fn add_exit_signal_fast(
+        &mut self,
+        t: u64,
+        seq: u64,
+        v: &super::hot::ExitSignalView<'_>,
+    ) -> bool {
+        fast::exit_signal(&mut self.words, t, seq, v)
+    }
+
+    #[inline]
+    pub(crate) fn add_exit_signal_handled_fast(
+        &mut self,
+        t: u64,
+        seq: u64,
+        v: &super::hot::ExitSignalHandledView<'_>,
+    ) -> bool {
+        fast::exit_signal_handled(&mut self.words, t, seq, v)
+    }
+
+    #[inline]
+    pub(crate) fn add_down_fast(&mut self, t: u64, seq: u64, v: &super::hot::DownView<'_>) -> bool {
+        fast::down(&mut self.words, t, seq, v)
+    }
+
     /// The current value.
     pub fn value(&self) -> u64 {
         // murmur3's fmix64: the per-word step mixes upwards only, so finish by spreading
