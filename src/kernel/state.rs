@@ -15,6 +15,7 @@ use super::timers::{TimerQueue, TimerWhat};
 use crate::term::{atom, Atom, Pid, Ref, Term};
 use crate::trace::hot::{
     DownView, ExitSignalHandledView, ExitSignalView, ExitView, HotView, RecvView, SendView,
+    SpawnView,
 };
 use crate::trace::{EventKind, Recorder, SignalOutcome, Via};
 use std::any::Any;
@@ -317,12 +318,19 @@ impl Kernel {
             process.label = Some(self.index_label(pid, l));
         }
         self.slots[pid.slot as usize].proc = Some(process);
-        self.emit(EventKind::Spawn {
+        let view = SpawnView {
             parent,
             child: pid,
             linked: link,
             monitored: monitor,
-            label,
+            label: label.as_deref(),
+        };
+        self.emit_view(&view, || EventKind::Spawn {
+            parent,
+            child: pid,
+            linked: link,
+            monitored: monitor,
+            label: label.clone(),
         });
         let parent = parent.filter(|p| self.is_alive(*p));
         let mut mref = None;

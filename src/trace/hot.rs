@@ -14,7 +14,11 @@ mod sealed {
 use sealed::Sealed;
 
 mod signals;
+mod supervision;
 pub use signals::{DownView, ExitSignalHandledView, ExitSignalView, ExitView};
+pub use supervision::{
+    ChildDownView, ChildShutdownView, ChildStartView, InitResultView, SpawnView, StartResultView,
+};
 
 /// A borrowed view of an event that the fingerprint can hash without cloning, and
 /// often without serde. Implemented only by this module's views.

@@ -6,7 +6,7 @@ use super::upgrade::{self, ChangeCode};
 use super::GenServer;
 use crate::kernel::{catch_crash, ms, Ctx, ProcResult};
 use crate::term::{atom, Atom, Pid, Term};
-use crate::trace::hot::HandleView;
+use crate::trace::hot::{HandleView, InitResultView};
 use crate::trace::EventKind;
 use std::future::Future;
 use std::pin::Pin;
@@ -118,9 +118,15 @@ async fn started<G: GenServer>(
     next: Next,
 ) -> ProcResult {
     let me = ctx.me();
-    ctx.emit(EventKind::InitResult {
+    let result = Atom::from_static(init_kind(&next));
+    let view = InitResultView {
         pid: me,
-        result: Atom::from_static(init_kind(&next)),
+        result: &result,
+        reason: None,
+    };
+    ctx.emit_view(&view, || EventKind::InitResult {
+        pid: me,
+        result: result.clone(),
         reason: None,
     });
     ack_folded(ctx, starter, Term::tuple_of([Term::OK, Term::Pid(me)]));

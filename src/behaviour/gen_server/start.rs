@@ -10,6 +10,7 @@ use super::GenServer;
 use crate::behaviour::registry::ViaName;
 use crate::kernel::{ms, Ctx, SpawnOpts};
 use crate::term::{atom, Atom, Pid, Term};
+use crate::trace::hot::StartResultView;
 use crate::trace::EventKind;
 
 /// Options for [`start_link`] and [`start`].
@@ -181,10 +182,16 @@ async fn start_with<G: GenServer>(
     if let Some(mref) = mref {
         ctx.demonitor(mref, true);
     }
-    ctx.emit(EventKind::StartResult {
+    let value = result.to_term();
+    let view = StartResultView {
         caller: starter,
         pid,
-        value: result.to_term(),
+        value: &value,
+    };
+    ctx.emit_view(&view, || EventKind::StartResult {
+        caller: starter,
+        pid,
+        value: value.clone(),
     });
     result
 }

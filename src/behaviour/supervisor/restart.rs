@@ -9,6 +9,7 @@ use super::spec::{child_path, with_child_label, ChildSpec};
 use crate::behaviour::gen_server::{self, Response, StartResult};
 use crate::kernel::{catch_crash, Ctx};
 use crate::term::{atom, Atom, Term};
+use crate::trace::hot::ChildStartView;
 use crate::trace::EventKind;
 
 /// Runs a child's start function inside the supervisor with the child's path as its
@@ -30,12 +31,20 @@ pub(crate) async fn start_one(
         StartResult::Ignore => (None, atom("ignore")),
         StartResult::Error(r) => (None, Term::tagged("error", r.clone())),
     };
-    ctx.emit(EventKind::ChildStart {
-        sup: ctx.me(),
+    let (sup, cause) = (ctx.me(), Atom::from_static(cause));
+    let view = ChildStartView {
+        sup,
+        id: &spec.id,
+        pid,
+        result: &outcome,
+        cause: &cause,
+    };
+    ctx.emit_view(&view, || EventKind::ChildStart {
+        sup,
         id: spec.id.clone(),
         pid,
-        result: outcome,
-        cause: Atom::from_static(cause),
+        result: outcome.clone(),
+        cause: cause.clone(),
     });
     result
 }

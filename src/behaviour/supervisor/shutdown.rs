@@ -2,7 +2,8 @@
 
 use super::flags::{Restart, Shutdown};
 use crate::kernel::{ms, Ctx};
-use crate::term::{Pid, Ref, Term};
+use crate::term::{Atom, Pid, Ref, Term};
+use crate::trace::hot::{ChildDownView, ChildShutdownView};
 use crate::trace::EventKind;
 
 pub(crate) fn is_down(m: &Term, mref: Ref) -> bool {
@@ -62,12 +63,21 @@ pub(crate) async fn shutdown_child(
     } else {
         "shutdown"
     };
-    ctx.emit(EventKind::ChildShutdown {
+    let method = Atom::from_static(method);
+    let timeout = how.to_term();
+    let view = ChildShutdownView {
+        sup,
+        id,
+        pid,
+        method: &method,
+        timeout: &timeout,
+    };
+    ctx.emit_view(&view, || EventKind::ChildShutdown {
         sup,
         id: id.clone(),
         pid,
-        method: crate::term::Atom::from_static(method),
-        timeout: how.to_term(),
+        method: method.clone(),
+        timeout: timeout.clone(),
     });
     // `child_shutdown` stands for the monitor and the exit signal (ADR 004); what the
     // signal did to the child is still traced, as the child's `exit` and the `down`.
@@ -107,12 +117,20 @@ pub(crate) async fn shutdown_child(
         }
     };
     let reason = unlink_flush(ctx, pid, last_reason(&down)).await;
-    ctx.emit(EventKind::ChildDown {
+    let accepted = accepted(&reason, restart, how);
+    let view = ChildDownView {
+        sup,
+        id,
+        pid,
+        reason: &reason,
+        accepted,
+    };
+    ctx.emit_view(&view, || EventKind::ChildDown {
         sup,
         id: id.clone(),
         pid,
         reason: reason.clone(),
-        accepted: accepted(&reason, restart, how),
+        accepted,
     });
     reason
 }

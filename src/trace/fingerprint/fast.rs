@@ -17,7 +17,7 @@ use crate::trace::hot::{
 };
 use crate::trace::{SignalOutcome, Via};
 
-struct Lanes {
+pub(super) struct Lanes {
     a: u64,
     b: u64,
     c: u64,
@@ -27,7 +27,7 @@ struct Lanes {
 
 impl Lanes {
     #[inline(always)]
-    fn load(w: &Words) -> Lanes {
+    pub(super) fn load(w: &Words) -> Lanes {
         let r = w.n & 3;
         let l = w.lanes;
         Lanes {
@@ -40,7 +40,7 @@ impl Lanes {
     }
 
     #[inline(always)]
-    fn store(self, w: &mut Words) {
+    pub(super) fn store(self, w: &mut Words) {
         let r = self.n & 3;
         w.lanes[r] = self.a;
         w.lanes[(r + 1) & 3] = self.b;
@@ -51,7 +51,7 @@ impl Lanes {
 
     /// `Words::word`: word n goes to lane n mod 4, which is always `a` here.
     #[inline(always)]
-    fn word(&mut self, x: u64) {
+    pub(super) fn word(&mut self, x: u64) {
         let h = (self.a ^ x).wrapping_mul(MUL);
         self.a = self.b;
         self.b = self.c;
@@ -61,12 +61,12 @@ impl Lanes {
     }
 
     #[inline(always)]
-    fn tagged(&mut self, t: u64, v: u64) {
+    pub(super) fn tagged(&mut self, t: u64, v: u64) {
         self.word((t << 56) | (v & LOW_56));
     }
 
     #[inline(always)]
-    fn u64(&mut self, v: u64) {
+    pub(super) fn u64(&mut self, v: u64) {
         if v < (1u64 << 56) {
             self.tagged(tag::U64_SMALL, v);
         } else {
@@ -76,7 +76,7 @@ impl Lanes {
     }
 
     #[inline(always)]
-    fn i64(&mut self, v: i64) {
+    pub(super) fn i64(&mut self, v: i64) {
         if (-(1i64 << 55)..(1i64 << 55)).contains(&v) {
             self.tagged(tag::I64_SMALL, v as u64);
         } else {
@@ -87,7 +87,7 @@ impl Lanes {
 
     /// A string of at most 8 bytes (`Words::bytes`).
     #[inline(always)]
-    fn short_str(&mut self, s: &str) {
+    pub(super) fn short_str(&mut self, s: &str) {
         self.tagged(tag::STR, s.len() as u64);
         if !s.is_empty() {
             let mut w = [0u8; 8];
@@ -98,7 +98,7 @@ impl Lanes {
 
     /// A string of any length (`Words::bytes`): for kind names over 8 bytes.
     #[inline(always)]
-    fn str_any(&mut self, s: &str) {
+    pub(super) fn str_any(&mut self, s: &str) {
         let bytes = s.as_bytes();
         self.tagged(tag::STR, bytes.len() as u64);
         let mut chunks = bytes.chunks_exact(8);
@@ -116,14 +116,14 @@ impl Lanes {
     }
 
     #[inline(always)]
-    fn pid(&mut self, p: Pid) {
+    pub(super) fn pid(&mut self, p: Pid) {
         self.tagged(tag::U32, u64::from(p.serial()));
     }
 
     /// A term as `term::serde_impl` writes it compactly: its variant, then its payload
     /// (a tuple's or list's elements as a sequence with its length up front).
     #[inline(always)]
-    fn term(&mut self, t: &Term) {
+    pub(super) fn term(&mut self, t: &Term) {
         match t {
             Term::Tuple(items) | Term::List(items) => {
                 let variant = if matches!(t, Term::Tuple(_)) { 4 } else { 5 };
@@ -138,7 +138,7 @@ impl Lanes {
     }
 
     #[inline(always)]
-    fn leaf(&mut self, t: &Term) {
+    pub(super) fn leaf(&mut self, t: &Term) {
         match t {
             Term::Ref(r) => {
                 self.tagged(tag::VARIANT, 2);
@@ -174,7 +174,7 @@ fn simple_leaf(t: &Term) -> bool {
 
 /// True for the terms `Lanes::term` writes.
 #[inline(always)]
-fn simple(t: &Term) -> bool {
+pub(super) fn simple(t: &Term) -> bool {
     match t {
         Term::Tuple(items) | Term::List(items) => items.len() <= 8 && items.iter().all(simple_leaf),
         leaf => simple_leaf(leaf),
@@ -226,7 +226,7 @@ pub(crate) fn recv(w: &mut Words, t: u64, seq: u64, v: &RecvView<'_>) -> bool {
 
 /// The four words every event starts with: `(t, seq, {struct of len, kind: ...})`.
 #[inline(always)]
-fn head(l: &mut Lanes, t: u64, seq: u64, fields: u64, kind: &str) {
+pub(super) fn head(l: &mut Lanes, t: u64, seq: u64, fields: u64, kind: &str) {
     l.tagged(tag::TUPLE, 3);
     l.u64(t);
     l.u64(seq);
@@ -284,7 +284,7 @@ pub(crate) fn reply(w: &mut Words, t: u64, seq: u64, v: &ReplyView<'_>) -> bool 
 
 /// `(t, seq, {struct of len, kind: ...})` for a kind name of any length.
 #[inline(always)]
-fn head_long(l: &mut Lanes, t: u64, seq: u64, fields: u64, kind: &str) {
+pub(super) fn head_long(l: &mut Lanes, t: u64, seq: u64, fields: u64, kind: &str) {
     l.tagged(tag::TUPLE, 3);
     l.u64(t);
     l.u64(seq);

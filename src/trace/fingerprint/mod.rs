@@ -10,6 +10,7 @@
 //! own. Struct field names are never hashed: the type fixes their order.
 
 mod fast;
+mod fast_sup;
 
 use super::hot::HotView;
 use super::{Event, EventKind};
@@ -137,6 +138,66 @@ impl Fingerprinter {
     #[inline]
     pub(crate) fn add_down_fast(&mut self, t: u64, seq: u64, v: &super::hot::DownView<'_>) -> bool {
         fast::down(&mut self.words, t, seq, v)
+    }
+
+    #[inline]
+    pub(crate) fn add_spawn_fast(
+        &mut self,
+        t: u64,
+        seq: u64,
+        v: &super::hot::SpawnView<'_>,
+    ) -> bool {
+        fast_sup::spawn(&mut self.words, t, seq, v)
+    }
+
+    #[inline]
+    pub(crate) fn add_init_result_fast(
+        &mut self,
+        t: u64,
+        seq: u64,
+        v: &super::hot::InitResultView<'_>,
+    ) -> bool {
+        fast_sup::init_result(&mut self.words, t, seq, v)
+    }
+
+    #[inline]
+    pub(crate) fn add_start_result_fast(
+        &mut self,
+        t: u64,
+        seq: u64,
+        v: &super::hot::StartResultView<'_>,
+    ) -> bool {
+        fast_sup::start_result(&mut self.words, t, seq, v)
+    }
+
+    #[inline]
+    pub(crate) fn add_child_start_fast(
+        &mut self,
+        t: u64,
+        seq: u64,
+        v: &super::hot::ChildStartView<'_>,
+    ) -> bool {
+        fast_sup::child_start(&mut self.words, t, seq, v)
+    }
+
+    #[inline]
+    pub(crate) fn add_child_shutdown_fast(
+        &mut self,
+        t: u64,
+        seq: u64,
+        v: &super::hot::ChildShutdownView<'_>,
+    ) -> bool {
+        fast_sup::child_shutdown(&mut self.words, t, seq, v)
+    }
+
+    #[inline]
+    pub(crate) fn add_child_down_fast(
+        &mut self,
+        t: u64,
+        seq: u64,
+        v: &super::hot::ChildDownView<'_>,
+    ) -> bool {
+        fast_sup::child_down(&mut self.words, t, seq, v)
     }
 
     /// The current value.

@@ -136,6 +136,7 @@ mod tests {
     use super::super::tests::{same, simple_term};
     use super::*;
     use crate::term::strategy::{pid, term};
+    use crate::term::Atom;
     use crate::trace::EventKind;
     use proptest::prelude::*;
 
@@ -204,10 +205,25 @@ mod tests {
         );
     }
 
+    /// True when `view` takes the register-resident path (not serde's).
+    fn takes_fast_path<V: HotView>(view: &V) -> bool {
+        view.hash_fast(&mut crate::trace::Fingerprinter::new(), 1, 2)
+    }
+
     proptest! {
         #[test]
         fn death_views_hash_like_serde_on_the_fast_path(a in pid(), b in pid(), r in any::<u64>(), x in simple_term(), y in simple_term()) {
             all_views(a, b, r, &x, &y);
+            // A message-shaped term the fast path writes itself; `x` and `y` may not be.
+            let plain = Term::tuple_of([Term::Atom(Atom::from_static("EXIT")), Term::Pid(a), Term::Int(7)]);
+            let fast = takes_fast_path(&ExitView { pid: a, reason: &plain });
+            prop_assert!(fast);
+            let fast = takes_fast_path(&ExitSignalView { from: a, to: b, reason: &plain, via: Via::Link });
+            prop_assert!(fast);
+            let fast = takes_fast_path(&ExitSignalHandledView { to: b, from: a, reason: &plain, outcome: SignalOutcome::Trapped });
+            prop_assert!(fast);
+            let fast = takes_fast_path(&DownView { watcher: a, target: &plain, mref: Ref(r), reason: &plain });
+            prop_assert!(fast);
         }
 
         #[test]
