@@ -1,0 +1,171 @@
+//! Exit signals, links and monitors (SIG-1 to SIG-3, MON-1 to MON-4), and the
+//! messages they leave in mailboxes.
+
+use super::*;
+
+fn exit_message(from: Pid, reason: Term) -> Term {
+    Term::tuple_of([atom("EXIT"), Term::Pid(from), reason])
+}
+
+fn down_message(mref: Ref, object: Term, reason: Term) -> Term {
+    Term::tuple_of([
+        atom("DOWN"),
+        Term::Ref(mref),
+        atom("process"),
+        object,
+        reason,
+    ])
+}
+
+impl Kernel {
+    // ----- exit signals (SIG-3) ------------------------------------------------------
+
+    pub(crate) fn exit_signal(&mut self, from: Pid, to: Pid, reason: Term, via: Via) {
+        let view = ExitSignalView {
+            from,
+            to,
+            reason: &reason,
+            via,
+        };
+        self.emit_view(&view, || EventKind::ExitSignal {
+            from,
+            to,
+            reason: reason.clone(),
+            via,
+        });
+        let running = self.running;
+        let Some(p) = self.proc_mut(to) else { return };
+        let outcome = if p.pending_exit.is_some() {
+            SignalOutcome::AlreadyExiting
+        } else if via == Via::ExitCall && reason.is_atom("kill") {
+            p.pending_exit = Some(Term::KILLED);
+            SignalOutcome::KilledReceiver
+        } else if p.trap_exit {
+            SignalOutcome::Trapped
+        } else if reason.is_atom("normal") {
+            if from == to {
+                p.pending_exit = Some(Term::NORMAL);
+                SignalOutcome::KilledReceiver
+            } else {
+                SignalOutcome::Ignored
+            }
+        } else {
+            p.pending_exit = Some(reason.clone());
+            SignalOutcome::KilledReceiver
+        };
+        match outcome {
+            SignalOutcome::Trapped => self.deliver(to, exit_message(from, reason.clone())),
+            SignalOutcome::KilledReceiver if running != Some(to) => self.enqueue(to),
+            // The running process killed itself: stop it inside the current call.
+            SignalOutcome::KilledReceiver => self.abort_running = true,
+            _ => {}
+        }
+        // What the signal did is an outcome: traced even when a behaviour's event
+        // stands for the sending (ADR 003, ADR 004).
+        let view = ExitSignalHandledView {
+            to,
+            from,
+            reason: &reason,
+            outcome,
+        };
+        self.emit_view_unfolded(&view, || EventKind::ExitSignalHandled {
+            to,
+            from,
+            reason: reason.clone(),
+            outcome,
+        });
+    }
+
+    // ----- links and monitors ------------------------------------------------------
+
+    /// `link/1` (SIG-1, SIG-2).
+    pub(crate) fn link(&mut self, me: Pid, other: Pid) -> Result<(), Term> {
+        if me == other {
+            return Ok(());
+        }
+        if self.is_alive(other) {
+            if self.add_link(me, other) {
+                self.emit(EventKind::Link { a: me, b: other });
+            }
+            return Ok(());
+        }
+        let trapping = self.proc(me).is_some_and(|p| p.trap_exit);
+        if trapping {
+            self.deliver(me, exit_message(other, Term::NOPROC));
+            Ok(())
+        } else {
+            Err(Term::NOPROC)
+        }
+    }
+
+    /// `unlink/1`: removes the link both ways (SIG-1).
+    pub(crate) fn unlink(&mut self, me: Pid, other: Pid) {
+        let had = self
+            .proc_mut(me)
+            .is_some_and(|p| p.links.remove(&other).is_some());
+        if let Some(q) = self.proc_mut(other) {
+            q.links.remove(&me);
+        }
+        if had {
+            self.emit(EventKind::Unlink { a: me, b: other });
+        }
+    }
+
+    /// `monitor(process, Target)` where the target is a pid, or a name resolved now
+    /// (MON-1, MON-2).
+    pub(crate) fn monitor(&mut self, me: Pid, target: Option<Pid>, object: Term) -> Ref {
+        let mref = self.make_ref();
+        self.emit(EventKind::Monitor {
+            watcher: me,
+            target: object.clone(),
+            mref,
+        });
+        match target.filter(|t| self.is_alive(*t)) {
+            Some(t) => self.add_monitor(me, t, mref, object),
+            None => self.queue_down(me, mref, object, Term::NOPROC),
+        }
+        mref
+    }
+
+    pub(super) fn queue_down(&mut self, watcher: Pid, mref: Ref, object: Term, reason: Term) {
+        let view = DownView {
+            watcher,
+            target: &object,
+            mref,
+            reason: &reason,
+        };
+        self.emit_view(&view, || EventKind::Down {
+            watcher,
+            target: object.clone(),
+            mref,
+            reason: reason.clone(),
+        });
+        self.deliver(watcher, down_message(mref, object, reason));
+    }
+
+    /// `demonitor(Ref, [flush?])` (MON-4). Also turns off an alias made with the
+    /// monitor, as OTP's `{alias, demonitor}` option does.
+    pub(crate) fn demonitor(&mut self, me: Pid, mref: Ref, flush: bool) {
+        let target = self.proc_mut(me).and_then(|p| {
+            p.aliases.retain(|a| *a != mref);
+            p.monitoring.remove(&mref)
+        });
+        if let Some(t) = target.and_then(|t| self.proc_mut(t)) {
+            t.monitored_by.remove(&mref);
+        }
+        if flush {
+            if let Some(p) = self.proc_mut(me) {
+                let is_down_for = |m: &Term| matches!(m.as_tuple(), Some([tag, Term::Ref(r), ..]) if tag.is_atom("DOWN") && *r == mref);
+                if let Some(i) = p.mailbox.iter().position(is_down_for) {
+                    p.mailbox.remove(i);
+                    p.scan_from = p.scan_from.min(i);
+                }
+            }
+        }
+        self.emit(EventKind::Demonitor {
+            watcher: me,
+            mref,
+            flush,
+        });
+    }
+}
