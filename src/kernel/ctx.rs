@@ -264,6 +264,15 @@ impl Ctx {
         r
     }
 
+    /// `monitor(process, Pid, [{alias, demonitor}])`, as `gen_server:call` uses it: the
+    /// monitor reference is also an alias of this process until `demonitor` or the
+    /// `DOWN` (GS-7); the same as [`Ctx::monitor`] then [`Ctx::activate_alias`].
+    pub fn monitor_alias(&self, target: Pid) -> Ref {
+        let r = self.kernel.borrow_mut().monitor_alias(self.me, target);
+        self.abort_if_stopped();
+        r
+    }
+
     /// `monitor(process, Name)`: the `DOWN` names `{Name, nonode@nohost}` (MON-1).
     pub fn monitor_name(&self, name: &Atom) -> Ref {
         let mut k = self.kernel.borrow_mut();

@@ -62,11 +62,7 @@ pub async fn call(
         return fail(atom("calling_self"), None);
     }
     // The `call` event stands for the monitor, the alias and the request (ADR 003).
-    let tag = ctx.folded(|| {
-        let tag = ctx.monitor(pid);
-        ctx.activate_alias(tag);
-        tag
-    });
+    let tag = ctx.folded(|| ctx.monitor_alias(pid));
     let timeout = timeout_term(timeout_ms);
     let view = CallView {
         caller: me,

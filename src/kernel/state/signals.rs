@@ -115,14 +115,29 @@ impl Kernel {
     /// (MON-1, MON-2).
     pub(crate) fn monitor(&mut self, me: Pid, target: Option<Pid>, object: Term) -> Ref {
         let mref = self.make_ref();
-        self.emit(EventKind::Monitor {
-            watcher: me,
-            target: object.clone(),
-            mref,
-        });
+        if self.folded == 0 {
+            self.emit(EventKind::Monitor {
+                watcher: me,
+                target: object.clone(),
+                mref,
+            });
+        }
         match target.filter(|t| self.is_alive(*t)) {
             Some(t) => self.add_monitor(me, t, mref, object),
             None => self.queue_down(me, mref, object, Term::NOPROC),
+        }
+        mref
+    }
+
+    /// `monitor(process, Target, [{alias, demonitor}])`: the monitor, plus its
+    /// reference made an active alias of `me` unless the target was already dead
+    /// (the `DOWN` is then queued and no alias is left active).
+    pub(crate) fn monitor_alias(&mut self, me: Pid, target: Pid) -> Ref {
+        let mref = self.monitor(me, Some(target), Term::Pid(target));
+        if let Some(p) = self.proc_mut(me) {
+            if p.monitoring.contains_key(&mref) {
+                p.aliases.push(mref);
+            }
         }
         mref
     }
@@ -147,7 +162,13 @@ impl Kernel {
     /// monitor, as OTP's `{alias, demonitor}` option does.
     pub(crate) fn demonitor(&mut self, me: Pid, mref: Ref, flush: bool) {
         let target = self.proc_mut(me).and_then(|p| {
-            p.aliases.retain(|a| *a != mref);
+            // The alias of a call's monitor is usually the newest one.
+            if p.aliases.last() == Some(&mref) {
+                p.aliases.pop();
+            }
+            if p.aliases.contains(&mref) {
+                p.aliases.retain(|a| *a != mref);
+            }
             p.monitoring.remove(&mref)
         });
         if let Some(t) = target.and_then(|t| self.proc_mut(t)) {
