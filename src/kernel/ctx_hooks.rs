@@ -1,5 +1,6 @@
 //! The `Ctx` calls fault injection is built on: finding a process by its label (its
-//! tree path), suspending and resuming it, and faulting the messages sent to it.
+//! tree path) or the processes whose labels fit a test, suspending and resuming it,
+//! and faulting the messages sent to it.
 //! See [`super::hooks`] for how they cost the hot path nothing measurable.
 
 use super::hooks::InboundFault;
@@ -17,6 +18,23 @@ impl Ctx {
     /// predecessor has not finished dying), the newest.
     pub fn find_by_label(&self, label: &str) -> Option<Pid> {
         self.kernel.borrow().find_by_label(label)
+    }
+
+    /// The live processes whose label `wanted` accepts, with their labels, in pid
+    /// order. A scan of every live process, for occasional looks (the fault injector's
+    /// pool of children started at run time): the label index is keyed by address and
+    /// must not be iterated, so only this scan gives an order that depends on the run
+    /// alone.
+    pub fn labelled_pids(&self, mut wanted: impl FnMut(&str) -> bool) -> Vec<(Pid, String)> {
+        let kernel = self.kernel.borrow();
+        kernel
+            .live_pids()
+            .into_iter()
+            .filter_map(|pid| {
+                let label = kernel.label_of(pid)?;
+                wanted(label).then(|| (pid, label.to_string()))
+            })
+            .collect()
     }
 
     /// `erlang:suspend_process(Pid)`: the scheduler stops running `pid` until this

@@ -172,6 +172,20 @@ impl Injector {
                     self.hit(ctx, &Target::Path(path), action, "random").await;
                 }
             }
+            Item::Dynamic { index, fire } => {
+                let members = ctx.labelled_pids(|label| self.plan.in_pool(index, label));
+                let chosen = (fire && !members.is_empty())
+                    .then(|| self.plan.pick(index, members.len()))
+                    .flatten();
+                // The next look is drawn first, whatever this one hits.
+                self.plan.draw_dynamic(index, members.len(), ctx.now_us());
+                let chosen = chosen.and_then(|k| members.into_iter().nth(k));
+                if let (Some((pid, label)), FaultSpec::Random { action, .. }) =
+                    (chosen, &scenario.faults[index])
+                {
+                    self.strike(ctx, label, pid, action, "random");
+                }
+            }
             Item::Resume { target, pid } => {
                 let detail = match ctx.resume_process(pid) {
                     Ok(()) => Term::OK,
@@ -183,8 +197,18 @@ impl Injector {
     }
 
     async fn hit(&mut self, ctx: &Ctx, target: &Target, action: &FaultAction, cause: &str) {
-        let now = ctx.now_us();
         let text = target_text(target);
+        let Some(pid) = resolve(ctx, target).await else {
+            let (name, detail) = describe(action, ctx.now_us());
+            let why = Term::tuple_of([atom(name), detail]);
+            return emit(ctx, &text, None, "missed", why, cause);
+        };
+        self.strike(ctx, text, pid, action, cause);
+    }
+
+    /// Does `action` to the live process `pid`, which the fault names `text`.
+    fn strike(&mut self, ctx: &Ctx, text: String, pid: Pid, action: &FaultAction, cause: &str) {
+        let now = ctx.now_us();
         let (name, detail) = describe(action, now);
         let missed = |why: Term| {
             emit(
@@ -195,9 +219,6 @@ impl Injector {
                 Term::tuple_of([atom(name), why]),
                 cause,
             );
-        };
-        let Some(pid) = resolve(ctx, target).await else {
-            return missed(detail);
         };
         let path = ctx.label_of(pid).unwrap_or_default();
         match action {

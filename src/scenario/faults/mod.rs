@@ -6,10 +6,14 @@
 //! fault windows only ([`fault_windows`]). Stream discipline: random fault `i` (its
 //! index in `faults`) draws from its own stream `faults:<i>` only, one draw per target
 //! in tree order at the start and one more each time a target fires; so adding or
-//! retuning another fault never moves its firings. Every firing is first an `EventKind::Fault` event naming the
-//! target, the process hit, the action, its parameters and its cause (`scheduled` or
-//! `random`); when no process runs at the target the action is `missed`, with the
-//! intended action and parameters as `{Action, Detail}`.
+//! retuning another fault never moves its firings. A random fault whose patterns can
+//! match children started at run time under a dynamic or task supervisor also has a
+//! dynamic pool (`dynamic.rs`): one more Poisson process at rate members/mtbf, on its
+//! own stream `faults:<i>:dynamic`, that hits a member picked uniformly in pid order.
+//! Every firing is first an `EventKind::Fault` event naming the target (for a pool
+//! member, its label), the process hit, the action, its parameters and its cause
+//! (`scheduled` or `random`); when no process runs at the target the action is
+//! `missed`, with the intended action and parameters as `{Action, Detail}`.
 //!
 //! What each action does:
 //! - `exit`: `exit(Pid, Reason)` from the injector;
@@ -31,6 +35,7 @@
 //!   events.
 
 mod act;
+mod dynamic;
 mod plan;
 
 use crate::kernel::{Ctx, SpawnOpts};

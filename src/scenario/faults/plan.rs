@@ -12,7 +12,12 @@
 //! then one more each time a target fires. So adding, removing or retuning another
 //! fault never moves this one's firings, and neither does anything outside the
 //! injector (clients, models, message drops use other streams).
+//!
+//! A random fault whose patterns can match children started at run time also has a
+//! dynamic pool ([`super::dynamic`]): one more Poisson process, on its own stream
+//! `faults:<i>:dynamic`, that starts with a look at the first fault window's start.
 
+use super::dynamic::{dynamic_parents, DynamicPool, Next};
 use crate::kernel::rng::Stream;
 use crate::models::params::exponential_us;
 use crate::scenario::load::pattern_matches;
@@ -27,6 +32,9 @@ pub(crate) enum Item {
     Scheduled { index: usize },
     /// The random fault `faults[index]` hits its `target`th target.
     Random { index: usize, target: usize },
+    /// The dynamic pool of random fault `faults[index]` looks at the live processes,
+    /// and hits one of them when `fire`.
+    Dynamic { index: usize, fire: bool },
     /// A pause ends: resume `pid`, which the fault named `target`.
     Resume { target: String, pid: Pid },
 }
@@ -36,6 +44,8 @@ struct RandomFault {
     mtbf_us: u64,
     targets: Vec<String>,
     rng: Stream,
+    /// Children started at run time that the patterns can match, if any can.
+    pool: Option<DynamicPool>,
 }
 
 /// The injector's agenda: items by (time, insertion order), so items due at the same
@@ -105,6 +115,8 @@ impl Plan {
             randoms: BTreeMap::new(),
             windows: fault_windows(scenario),
         };
+        // Computed once for all random faults, and only when there is one.
+        let mut parents = None;
         for (index, fault) in scenario.faults.iter().enumerate() {
             match fault {
                 FaultSpec::Scheduled { at_us, .. } => {
@@ -119,14 +131,25 @@ impl Plan {
                         .find(|(i, _)| *i == index)
                         .map_or(*mtbf_us, |(_, m)| *m)
                         .max(1);
+                    let parents = parents.get_or_insert_with(|| dynamic_parents(scenario));
+                    let pool = DynamicPool::new(scenario, targets, parents, || {
+                        stream(&format!("faults:{index}:dynamic"))
+                    });
                     let random = RandomFault {
                         mtbf_us,
                         targets: random_targets(scenario, targets),
                         rng: stream(&format!("faults:{index}")),
+                        pool,
                     };
                     plan.randoms.insert(index, random);
                     for target in 0..plan.randoms[&index].targets.len() {
                         plan.draw(index, target, 0);
+                    }
+                    // After the static draws, so their items keep their order.
+                    if plan.randoms[&index].pool.is_some() {
+                        if let Some(at_us) = advance(&plan.windows, 0, 0) {
+                            plan.push(at_us, Item::Dynamic { index, fire: false });
+                        }
                     }
                 }
             }
@@ -154,6 +177,37 @@ impl Plan {
         let gap_us = exponential_us(&mut random.rng, random.mtbf_us);
         if let Some(at_us) = advance(&self.windows, from_us, gap_us) {
             self.push(at_us, Item::Random { index, target });
+        }
+    }
+
+    /// Whether a live process labelled `label` is in random fault `index`'s pool.
+    pub(crate) fn in_pool(&self, index: usize, label: &str) -> bool {
+        self.randoms
+            .get(&index)
+            .and_then(|r| r.pool.as_ref())
+            .is_some_and(|pool| pool.is_member(label))
+    }
+
+    /// One of `n > 0` members of random fault `index`'s pool, uniformly.
+    pub(crate) fn pick(&mut self, index: usize, n: usize) -> Option<usize> {
+        Some(self.randoms.get_mut(&index)?.pool.as_mut()?.pick(n))
+    }
+
+    /// Schedules the next look of random fault `index`'s pool, which has just found
+    /// `n` members at `from_us`; nothing when the fault windows end first.
+    pub(crate) fn draw_dynamic(&mut self, index: usize, n: usize, from_us: u64) {
+        let Some(random) = self.randoms.get_mut(&index) else {
+            return;
+        };
+        let Some(pool) = random.pool.as_mut() else {
+            return;
+        };
+        let (gap_us, fire) = match pool.next(random.mtbf_us, n) {
+            Next::Fire(gap_us) => (gap_us, true),
+            Next::Look(gap_us) => (gap_us, false),
+        };
+        if let Some(at_us) = advance(&self.windows, from_us, gap_us) {
+            self.push(at_us, Item::Dynamic { index, fire });
         }
     }
 

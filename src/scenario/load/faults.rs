@@ -161,8 +161,45 @@ fn start_child_parent(
     }
 }
 
+/// The dynamic or task supervisor that may have started a child at `path` at run time
+/// by `at_us` (`path` is `D/<id>` and not a known path), for faults on the children a
+/// `keyed` router starts, or that `explore --shrink` writes from random firings.
+fn run_time_parent<'k, 's>(
+    path: &str,
+    known: &'k Known<'s>,
+    at_us: u64,
+) -> Option<&'k super::paths::Entry<'s>> {
+    let (parent, id) = path.rsplit_once('/')?;
+    let entry = known.get(parent)?;
+    let dynamic = matches!(
+        entry.node.kind,
+        NodeKind::DynamicSupervisor { .. } | NodeKind::TaskSupervisor { .. }
+    );
+    (!id.is_empty() && dynamic && entry.from_us <= at_us && known.get(path).is_none())
+        .then_some(entry)
+}
+
 /// The checks that need the whole tree, `start_child` additions included.
 fn check_deferred(d: &Deferred<'_>, known: &Known<'_>) -> Result<(), LoadError> {
+    if let Target::Path(path) = &d.target {
+        if let Some(sup) = run_time_parent(path, known, d.at_us) {
+            // The process is found by its label at run time (`missed` if none runs);
+            // only actions that need a node of the tree are refused.
+            return match d.action {
+                FaultAction::Upgrade { .. } | FaultAction::SupervisorCall { .. } => {
+                    Err(d.at.error_expected(
+                        format!(
+                            "{} is a child that {} starts at run time, not a node of the tree",
+                            quoted(path),
+                            quoted(&sup.path)
+                        ),
+                        "for this action, the path of a node of the tree",
+                    ))
+                }
+                _ => Ok(()),
+            };
+        }
+    }
     let entry = check_target(&d.at, &d.target, known, Some(d.at_us))?;
     match &d.action {
         FaultAction::Upgrade { to_vsn } => {
