@@ -9,7 +9,7 @@
 //! up to 8 bytes, and flat tuples and lists of those (the shape of `DOWN`, `EXIT` and
 //! `$gen_call` messages) are written here; other terms take the serde path.
 
-use super::{tag, Words, LOW_56, MUL};
+use super::{byte_words, tag, Words, LOW_56, MUL};
 use crate::term::{Pid, Term};
 use crate::trace::hot::{
     CallView, DownView, ExitSignalHandledView, ExitSignalView, ExitView, HandleView, RecvView,
@@ -99,20 +99,8 @@ impl Lanes {
     /// A string of any length (`Words::bytes`): for kind names over 8 bytes.
     #[inline(always)]
     pub(super) fn str_any(&mut self, s: &str) {
-        let bytes = s.as_bytes();
-        self.tagged(tag::STR, bytes.len() as u64);
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(chunk);
-            self.word(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.word(u64::from_le_bytes(w));
-        }
+        self.tagged(tag::STR, s.len() as u64);
+        byte_words(s.as_bytes(), |w| self.word(w));
     }
 
     #[inline(always)]

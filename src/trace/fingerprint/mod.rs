@@ -282,18 +282,25 @@ impl Words {
     /// eight at a time, the last word zero-padded.
     fn bytes(&mut self, tag: u64, bytes: &[u8]) {
         self.tagged(tag, bytes.len() as u64);
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(chunk);
-            self.word(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.word(u64::from_le_bytes(w));
-        }
+        byte_words(bytes, |w| self.word(w));
+    }
+}
+
+/// The words `bytes` is hashed as after its length: eight bytes at a time, little
+/// endian, the last word zero-padded (shared by the serde and the fast path).
+#[inline(always)]
+fn byte_words(bytes: &[u8], mut word: impl FnMut(u64)) {
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        word(u64::from_le_bytes(w));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        word(u64::from_le_bytes(w));
     }
 }
 
