@@ -251,6 +251,45 @@ pub struct RestartStorm {
 mod tests {
     use super::*;
 
+    /// ADR 004: a group restart traces 11 events per child. The supervisor's monitor,
+    /// exit signal, `recv`s and the ack's `send`/`recv` are stood for by its reports;
+    /// what the signals did (`exit_signal_handled`, `exit`, `down`) is still there.
+    #[test]
+    fn a_group_restart_folds_the_protocols_into_eleven_events_per_child() {
+        use crate::trace::EventKind;
+        let config = SimConfig {
+            record: true,
+            ..SimConfig::default()
+        };
+        let mut storm = restart_storm(3, true, config);
+        storm.sim.run();
+        let before = storm.sim.events().len();
+        storm.sim.send(storm.driver, atom("go"));
+        storm.sim.run();
+        let events = storm.sim.events();
+        let restart = &events[before..];
+        let count = |f: fn(&EventKind) -> bool| restart.iter().filter(|e| f(&e.kind)).count();
+        assert_eq!(count(|k| matches!(k, EventKind::Monitor { .. })), 0);
+        assert_eq!(count(|k| matches!(k, EventKind::ChildShutdown { .. })), 2);
+        assert_eq!(count(|k| matches!(k, EventKind::ChildDown { .. })), 2);
+        assert_eq!(
+            count(|k| matches!(k, EventKind::ExitSignalHandled { .. })),
+            6
+        );
+        assert_eq!(count(|k| matches!(k, EventKind::Down { .. })), 2);
+        assert_eq!(count(|k| matches!(k, EventKind::ChildStart { .. })), 3);
+        // Only the driver's `go` is a `recv`: the supervisor's `handle` stands for the
+        // killed child's `EXIT`, its reports for everything else it takes.
+        assert_eq!(count(|k| matches!(k, EventKind::Recv { .. })), 1);
+        // The two others shut down: 7 events each; all three started again: 4 each.
+        // The crash itself is 10: the driver's `send` and `recv` of `go`, its kill
+        // (`exit_signal`, `exit_signal_handled`), the child's `exit`, the link's signal
+        // (`exit_signal`, `exit_signal_handled`), the `handle`, `child_exit_seen` and
+        // `restart_counted`.
+        let per_child = 7 * 2 + 4 * 3;
+        assert_eq!(restart.len() - per_child, 10);
+    }
+
     #[test]
     fn ring_passes_every_hop_and_goes_quiet() {
         let mut ring = Ring::build(

@@ -102,6 +102,12 @@ fn emit(ctx: &Ctx, target: &str, pid: Option<Pid>, action: &str, detail: Term, c
     });
 }
 
+/// A fault that could not act: the `missed` event, with `{Action, Why}` as detail.
+fn missed(ctx: &Ctx, target: &str, action: &str, why: Term, cause: &str) {
+    let detail = Term::tuple_of([Term::Atom(Atom::new(action)), why]);
+    emit(ctx, target, None, "missed", detail, cause);
+}
+
 /// Runs `body` in an unlinked helper process labelled `otpsim/faults/<what>`.
 fn helper<F, Fut>(ctx: &Ctx, what: &str, body: F)
 where
@@ -200,8 +206,7 @@ impl Injector {
         let text = target_text(target);
         let Some(pid) = resolve(ctx, target).await else {
             let (name, detail) = describe(action, ctx.now_us());
-            let why = Term::tuple_of([atom(name), detail]);
-            return emit(ctx, &text, None, "missed", why, cause);
+            return missed(ctx, &text, name, detail, cause);
         };
         self.strike(ctx, text, pid, action, cause);
     }
@@ -210,16 +215,7 @@ impl Injector {
     fn strike(&mut self, ctx: &Ctx, text: String, pid: Pid, action: &FaultAction, cause: &str) {
         let now = ctx.now_us();
         let (name, detail) = describe(action, now);
-        let missed = |why: Term| {
-            emit(
-                ctx,
-                &text,
-                None,
-                "missed",
-                Term::tuple_of([atom(name), why]),
-                cause,
-            );
-        };
+        let missed = |why: Term| missed(ctx, &text, name, why, cause);
         let path = ctx.label_of(pid).unwrap_or_default();
         match action {
             FaultAction::Exit { reason } => {
@@ -319,15 +315,7 @@ impl Injector {
                 // A dynamic supervisor knows its children by pid, not by id.
                 let Some(child_pid) = ctx.find_by_label(&format!("{path}/{child}")) else {
                     let why = Term::tagged("not_running", id);
-                    emit(
-                        ctx,
-                        text,
-                        None,
-                        "missed",
-                        Term::tuple_of([atom(name), why]),
-                        cause,
-                    );
-                    return;
+                    return missed(ctx, text, name, why, cause);
                 };
                 emit(ctx, text, Some(sup), name, detail, cause);
                 helper(ctx, name, move |c| async move {
@@ -337,15 +325,7 @@ impl Injector {
             (SupervisorCall::StartChild, _) => {
                 let Some(node) = spec.cloned() else {
                     let why = atom("no_child_spec");
-                    emit(
-                        ctx,
-                        text,
-                        None,
-                        "missed",
-                        Term::tuple_of([atom(name), why]),
-                        cause,
-                    );
-                    return;
+                    return missed(ctx, text, name, why, cause);
                 };
                 emit(ctx, text, Some(sup), name, detail, cause);
                 let path = path.to_string();
