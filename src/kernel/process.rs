@@ -23,14 +23,6 @@ pub(crate) enum Wait {
     Sleep,
 }
 
-/// A monitor held on this process by `watcher`.
-#[derive(Clone, Debug)]
-pub(crate) struct MonitoredBy {
-    pub(crate) watcher: Pid,
-    /// The pid or `{Name, Node}` the watcher asked for (the DOWN's Object, MON-1).
-    pub(crate) object: Term,
-}
-
 pub(crate) struct Process {
     pub(crate) body: Option<Body>,
     pub(crate) mailbox: VecDeque<Term>,
@@ -49,7 +41,7 @@ pub(crate) struct Process {
     pub(crate) pending_exit: Option<Term>,
     pub(crate) links: OrderedSet<Pid>,
     /// Monitors others hold on this process, in creation (reference) order.
-    pub(crate) monitored_by: OrderedMap<Ref, MonitoredBy>,
+    pub(crate) monitored_by: OrderedMap<Ref, Pid>,
     /// Monitors this process holds, with their targets.
     pub(crate) monitoring: OrderedMap<Ref, Pid>,
     pub(crate) name: Option<Atom>,

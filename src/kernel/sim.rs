@@ -72,6 +72,12 @@ impl Sim {
         }
     }
 
+    /// The kernel, for white-box tests of its bookkeeping.
+    #[cfg(test)]
+    pub(crate) fn kernel_for_tests(&self) -> std::cell::Ref<'_, Kernel> {
+        self.kernel.borrow()
+    }
+
     /// Spawns a top-level process (one with no parent).
     pub fn spawn<F, Fut>(&mut self, body: F) -> Pid
     where

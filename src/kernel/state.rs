@@ -9,7 +9,7 @@
 
 use super::hooks::Hooks;
 use super::limits::{Limits, Outcome};
-use super::process::{Body, MonitoredBy, Process, Wait};
+use super::process::{Body, Process, Wait};
 use super::schedule::Scheduler;
 use super::timers::{TimerQueue, TimerWhat};
 use crate::term::{atom, Atom, Pid, Ref, Term};
@@ -51,6 +51,10 @@ pub(crate) struct Kernel {
     pub(crate) names: BTreeMap<Atom, Pid>,
     /// Named shared tables (ETS-like), each owned by a process and dropped with it.
     pub(crate) tables: BTreeMap<Atom, (Pid, Rc<dyn Any>)>,
+    /// The `{Name, Node}` a monitor by name asked for, by its reference: the `DOWN`'s
+    /// Object (MON-1). Every other monitor is by pid, and a process's monitor maps
+    /// hold only pids, so the monitor each call makes stores no term.
+    pub(crate) monitor_objects: BTreeMap<Ref, Term>,
     next_ref: u64,
     pub(crate) recorder: Recorder,
     pub(crate) limits: Limits,
@@ -86,6 +90,7 @@ impl Kernel {
             user_timers: BTreeMap::new(),
             names: BTreeMap::new(),
             tables: BTreeMap::new(),
+            monitor_objects: BTreeMap::new(),
             next_ref: 1,
             recorder: Recorder::new(record),
             limits,
@@ -311,7 +316,7 @@ impl Kernel {
             }
             if monitor {
                 let r = self.make_ref();
-                self.add_monitor(parent, pid, r, Term::Pid(pid));
+                self.add_monitor(parent, pid, r);
                 self.emit(EventKind::Monitor {
                     watcher: parent,
                     target: Term::Pid(pid),
@@ -332,12 +337,18 @@ impl Kernel {
         fresh
     }
 
-    fn add_monitor(&mut self, watcher: Pid, target: Pid, mref: Ref, object: Term) {
+    /// Records a monitor by pid on both sides. True when the watcher is alive to hold
+    /// it.
+    fn add_monitor(&mut self, watcher: Pid, target: Pid, mref: Ref) -> bool {
         if let Some(t) = self.proc_mut(target) {
-            t.monitored_by.insert(mref, MonitoredBy { watcher, object });
+            t.monitored_by.insert(mref, watcher);
         }
-        if let Some(w) = self.proc_mut(watcher) {
-            w.monitoring.insert(mref, target);
+        match self.proc_mut(watcher) {
+            Some(w) => {
+                w.monitoring.insert(mref, target);
+                true
+            }
+            None => false,
         }
     }
 

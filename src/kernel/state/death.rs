@@ -32,21 +32,30 @@ impl Kernel {
             }
             self.exit_signal(pid, partner, reason.clone(), Via::Link);
         }
-        for (mref, by) in p.monitored_by.drain() {
+        for (mref, watcher) in p.monitored_by.drain() {
+            let named = if self.monitor_objects.is_empty() {
+                None
+            } else {
+                self.monitor_objects.remove(&mref)
+            };
             // A process monitoring itself has nobody left to tell.
-            if by.watcher == pid {
+            if watcher == pid {
                 continue;
             }
-            if let Some(w) = self.proc_mut(by.watcher) {
+            if let Some(w) = self.proc_mut(watcher) {
                 w.monitoring.remove(&mref);
                 // An alias made from the monitor ({alias, demonitor}) ends with it (GS-7).
                 w.aliases.retain(|a| *a != mref);
             }
-            self.queue_down(by.watcher, mref, by.object, reason.clone());
+            let object = named.unwrap_or(Term::Pid(pid));
+            self.queue_down(watcher, mref, object, reason.clone());
         }
         for (mref, target) in p.monitoring.drain() {
             if let Some(t) = self.proc_mut(target) {
                 t.monitored_by.remove(&mref);
+            }
+            if !self.monitor_objects.is_empty() {
+                self.monitor_objects.remove(&mref);
             }
         }
         if let Some(label) = p.label.take() {

@@ -123,7 +123,11 @@ impl Kernel {
             });
         }
         match target.filter(|t| self.is_alive(*t)) {
-            Some(t) => self.add_monitor(me, t, mref, object),
+            Some(t) => {
+                if self.add_monitor(me, t, mref) && object != Term::Pid(t) {
+                    self.monitor_objects.insert(mref, object);
+                }
+            }
             None => self.queue_down(me, mref, object, Term::NOPROC),
         }
         mref
@@ -133,9 +137,19 @@ impl Kernel {
     /// reference made an active alias of `me` unless the target was already dead
     /// (the `DOWN` is then queued and no alias is left active).
     pub(crate) fn monitor_alias(&mut self, me: Pid, target: Pid) -> Ref {
-        let mref = self.monitor(me, Some(target), Term::Pid(target));
-        if let Some(p) = self.proc_mut(me) {
-            if p.monitoring.contains_key(&mref) {
+        // `monitor` unrolled for a pid: every call makes one (GS-6).
+        let mref = self.make_ref();
+        if self.folded == 0 {
+            self.emit(EventKind::Monitor {
+                watcher: me,
+                target: Term::Pid(target),
+                mref,
+            });
+        }
+        if !self.is_alive(target) {
+            self.queue_down(me, mref, Term::Pid(target), Term::NOPROC);
+        } else if self.add_monitor(me, target, mref) {
+            if let Some(p) = self.proc_mut(me) {
                 p.aliases.push(mref);
             }
         }
@@ -174,6 +188,9 @@ impl Kernel {
         if let Some(t) = target.and_then(|t| self.proc_mut(t)) {
             t.monitored_by.remove(&mref);
         }
+        if !self.monitor_objects.is_empty() {
+            self.monitor_objects.remove(&mref);
+        }
         if flush {
             if let Some(p) = self.proc_mut(me) {
                 let is_down_for = |m: &Term| matches!(m.as_tuple(), Some([tag, Term::Ref(r), ..]) if tag.is_atom("DOWN") && *r == mref);
@@ -183,10 +200,73 @@ impl Kernel {
                 }
             }
         }
-        self.emit(EventKind::Demonitor {
-            watcher: me,
-            mref,
-            flush,
+        if self.folded == 0 {
+            self.emit(EventKind::Demonitor {
+                watcher: me,
+                mref,
+                flush,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::kernel::{Ctx, Sim, SimConfig};
+    use crate::term::{atom, Atom, Pid, Term};
+
+    fn is_down(m: &Term) -> bool {
+        matches!(m.as_tuple(), Some([tag, ..]) if tag.is_atom("DOWN"))
+    }
+
+    fn registered(sim: &mut Sim, name: &'static str) -> Pid {
+        sim.spawn(move |ctx: Ctx| async move {
+            ctx.register(Atom::new(name), ctx.me())?;
+            ctx.recv_match(|m| m.is_atom("stop"), None).await;
+            Ok(())
+        })
+    }
+
+    /// MON-1: the name a monitor by name was asked for is kept by reference until the
+    /// monitor ends, by `demonitor`, by the `DOWN`, or with the watcher: nothing leaks.
+    #[test]
+    fn mon1_a_monitor_by_name_keeps_its_object_only_while_it_lives() {
+        let mut sim = Sim::new(SimConfig::default());
+        let target = registered(&mut sim, "mon1_target");
+        registered(&mut sim, "mon1_bystander");
+        let downs = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let seen = downs.clone();
+        sim.spawn(move |ctx| async move {
+            ctx.sleep(1).await;
+            let name = Atom::new("mon1_target");
+            let dropped = ctx.monitor_name(&name);
+            ctx.demonitor(dropped, true);
+            ctx.sleep(10).await;
+            ctx.monitor_name(&name);
+            ctx.monitor(target);
+            ctx.send(target, atom("stop"));
+            for _ in 0..2 {
+                let down = ctx.recv_match(is_down, None).await;
+                seen.borrow_mut()
+                    .push(down.and_then(|d| d.as_tuple().map(|t| t[3].clone())));
+            }
+            Ok(())
         });
+        // A watcher that dies still holding a monitor by name.
+        sim.spawn(|ctx| async move {
+            ctx.monitor_name(&Atom::new("mon1_bystander"));
+            ctx.sleep(20).await;
+            Ok(())
+        });
+        sim.run_until(5);
+        assert_eq!(
+            sim.kernel_for_tests().monitor_objects.len(),
+            1,
+            "the bystander's only"
+        );
+        sim.run();
+        let object = Term::tuple_of([atom("mon1_target"), atom("nonode@nohost")]);
+        assert_eq!(*downs.borrow(), [Some(object), Some(Term::Pid(target))]);
+        assert!(sim.kernel_for_tests().monitor_objects.is_empty());
     }
 }

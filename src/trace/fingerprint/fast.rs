@@ -9,7 +9,7 @@
 //! up to 8 bytes, and flat tuples and lists of those (the shape of `DOWN`, `EXIT` and
 //! `$gen_call` messages) are written here; other terms take the serde path.
 
-use super::{byte_words, tag, Words, LOW_56, MUL};
+use super::{byte_words, tag, tail_word, Words, LOW_56, MUL};
 use crate::term::{Pid, Term};
 use crate::trace::hot::{
     CallView, DownView, ExitSignalHandledView, ExitSignalView, ExitView, HandleView, RecvView,
@@ -90,9 +90,7 @@ impl Lanes {
     pub(super) fn short_str(&mut self, s: &str) {
         self.tagged(tag::STR, s.len() as u64);
         if !s.is_empty() {
-            let mut w = [0u8; 8];
-            w[..s.len()].copy_from_slice(s.as_bytes());
-            self.word(u64::from_le_bytes(w));
+            self.word(tail_word(s.as_bytes()));
         }
     }
 

@@ -298,9 +298,30 @@ fn byte_words(bytes: &[u8], mut word: impl FnMut(u64)) {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        word(u64::from_le_bytes(w));
+        word(tail_word(rest));
+    }
+}
+
+/// Up to eight bytes as a little-endian word, zero-padded: the same word as copying
+/// them into a zeroed `[u8; 8]`. The copy has a variable length, so the 8-byte load
+/// after it cannot be forwarded from the stores and stalls; here every load has a
+/// fixed width, and overlapping loads OR the same bytes into the same places.
+#[inline(always)]
+pub(super) fn tail_word(b: &[u8]) -> u64 {
+    #[inline(always)]
+    fn u32_at(b: &[u8], i: usize) -> u64 {
+        u64::from(u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]))
+    }
+    let n = b.len();
+    match n {
+        0 => 0,
+        1..=3 => {
+            u64::from(b[0])
+                | u64::from(b[n / 2]) << (8 * (n / 2))
+                | u64::from(b[n - 1]) << (8 * (n - 1))
+        }
+        4..=7 => u32_at(b, 0) | u32_at(b, n - 4) << (8 * (n - 4)),
+        _ => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
     }
 }
 

@@ -104,3 +104,14 @@ proptest! {
         prop_assert_eq!(hash_text(&text, true), hash_text(&text, false));
     }
 }
+
+proptest::proptest! {
+    /// The fixed-width loads of `tail_word` give the word a zero-padded copy gives,
+    /// for every length a tail can have.
+    #[test]
+    fn tail_word_is_the_zero_padded_little_endian_word(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..=8)) {
+        let mut padded = [0u8; 8];
+        padded[..bytes.len()].copy_from_slice(&bytes);
+        proptest::prop_assert_eq!(super::tail_word(&bytes), u64::from_le_bytes(padded));
+    }
+}
