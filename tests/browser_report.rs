@@ -2,55 +2,23 @@
 //! scenarios/circuit_breaker.json from disk, runs its script without an error, and
 //! shows the tree and the timeline; a screenshot is saved under target/.
 //!
-//! Without a browser the test is skipped, except in CI (env CI set), where it fails:
-//! `.ci/run` installs Debian's chromium.
+//! Without a browser the test is skipped, except in CI (env CI set), where it fails
+//! (tests/browser_util). Zoom, pan and hover are tested in tests/browser_timeline.rs.
 //!
 //! The browser's render time is measured on the wall clock and printed (the issue asks
 //! for it), never asserted: nothing simulated reads it.
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
+mod browser_util;
 mod report_util;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use browser_util::{browser_or_skip, chromium};
+use std::path::Path;
 use std::time::Instant;
-
-const BROWSERS: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
-
-fn find_browser() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|dir| BROWSERS.iter().map(move |b| dir.join(b)))
-        .find(|p| p.is_file())
-}
-
-fn chromium(browser: &Path, profile: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(browser)
-        .args([
-            "--headless",
-            "--disable-gpu",
-            "--no-sandbox",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--allow-file-access-from-files",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=10000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--window-size=1400,900")
-        .args(args)
-        .output()
-        .expect("the browser runs")
-}
 
 #[test]
 fn report_renders_in_headless_chromium() {
-    let Some(browser) = find_browser() else {
-        if std::env::var_os("CI").is_some() {
-            panic!("no browser on PATH (looked for {BROWSERS:?}); CI must have chromium: .ci/run installs it");
-        }
-        println!("skipped: no browser");
+    let Some(browser) = browser_or_skip() else {
         return;
     };
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser_report");
