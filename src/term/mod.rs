@@ -82,7 +82,11 @@ impl std::hash::Hash for Pid {
 pub struct Ref(pub u64);
 
 /// An Erlang-like term.
+// A whole word for the tag, so every payload starts at offset 8: otherwise a pid's
+// first half shares the tag's word, and the wide loads that copy a term stall on
+// the narrow stores that built it (store forwarding fails).
 #[derive(Clone, Debug)]
+#[repr(u64)]
 pub enum Term {
     /// An integer (Erlang integers are unbounded; otpsim's fit in 64 bits).
     Int(i64),
