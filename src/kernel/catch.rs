@@ -14,7 +14,15 @@ use std::task::Poll;
 /// The kernel's own stops (the run hit a limit, or the process sent itself a fatal exit
 /// signal) are not crashes and still end the process.
 pub async fn catch_crash<F: Future>(fut: F) -> Result<F::Output, Term> {
-    let mut fut = std::pin::pin!(fut);
+    catch_crash_pinned(std::pin::pin!(fut)).await
+}
+
+/// [`catch_crash`] for a future the caller has pinned where it was made: a callback's
+/// future is then never moved again (on the hot path a move of a large future right
+/// after building it costs more than the callback).
+pub async fn catch_crash_pinned<F: Future>(
+    mut fut: std::pin::Pin<&mut F>,
+) -> Result<F::Output, Term> {
     poll_fn(
         move |cx| match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
             Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),

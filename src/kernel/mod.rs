@@ -23,7 +23,7 @@ mod state;
 mod timers;
 mod wait;
 
-pub use catch::catch_crash;
+pub use catch::{catch_crash, catch_crash_pinned};
 pub use ctx::{Ctx, SpawnOpts};
 pub use hooks::InboundFault;
 pub use limits::{Limits, Outcome};

@@ -4,7 +4,7 @@ use super::client::reply;
 use super::types::{CallResponse, From, Init, Next, Response, ServerName};
 use super::upgrade::{self, ChangeCode};
 use super::GenServer;
-use crate::kernel::{catch_crash, ms, Ctx, ProcResult};
+use crate::kernel::{catch_crash, catch_crash_pinned, ms, Ctx, ProcResult};
 use crate::term::{atom, Atom, Pid, Term};
 use crate::trace::hot::{HandleView, InitResultView};
 use crate::trace::EventKind;
@@ -88,7 +88,7 @@ pub(crate) async fn enter<G: GenServer>(
             name.unregister_self(&ctx);
         }
     };
-    match catch_crash(G::init(&ctx, args)).await {
+    match catch_crash_pinned(std::pin::pin!(G::init(&ctx, args))).await {
         Ok(Init::Ok(state)) => started(&ctx, starter, parent, state, Next::Wait).await,
         Ok(Init::OkThen(state, next)) => started(&ctx, starter, parent, state, next).await,
         Ok(Init::Ignore) => {
@@ -270,7 +270,8 @@ async fn dispatch<G: GenServer>(
 ) -> Step {
     let Some(items) = msg.as_tuple() else {
         handle_event(ctx, "info", &msg);
-        return on_response(catch_crash(state.handle_info(ctx, msg.clone())).await);
+        let callback = std::pin::pin!(state.handle_info(ctx, msg.clone()));
+        return on_response(catch_crash_pinned(callback).await);
     };
     match items {
         [tag, from, request] if tag.is_atom("$gen_call") => {
@@ -279,7 +280,8 @@ async fn dispatch<G: GenServer>(
                 return on_response(catch_crash(state.handle_info(ctx, msg.clone())).await);
             };
             handle_event(ctx, "call", request);
-            match catch_crash(state.handle_call(ctx, request.clone(), from)).await {
+            let callback = std::pin::pin!(state.handle_call(ctx, request.clone(), from));
+            match catch_crash_pinned(callback).await {
                 Ok(CallResponse::Reply(value, next)) => {
                     // GS-8: the reply goes out before the timeout or continue.
                     reply(ctx, from, value);
@@ -301,7 +303,8 @@ async fn dispatch<G: GenServer>(
         }
         [tag, request] if tag.is_atom("$gen_cast") => {
             handle_event(ctx, "cast", request);
-            on_response(catch_crash(state.handle_cast(ctx, request.clone())).await)
+            let callback = std::pin::pin!(state.handle_cast(ctx, request.clone()));
+            on_response(catch_crash_pinned(callback).await)
         }
         // GS-11c: a trapped EXIT from the parent stops the server, whatever the reason.
         [tag, Term::Pid(from), reason] if tag.is_atom("EXIT") && Some(*from) == parent => {
@@ -318,7 +321,8 @@ async fn dispatch<G: GenServer>(
         }
         _ => {
             handle_event(ctx, "info", &msg);
-            on_response(catch_crash(state.handle_info(ctx, msg.clone())).await)
+            let callback = std::pin::pin!(state.handle_info(ctx, msg.clone()));
+            on_response(catch_crash_pinned(callback).await)
         }
     }
 }

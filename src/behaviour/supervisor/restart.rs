@@ -7,7 +7,7 @@ use super::server::Sup;
 use super::shutdown::shutdown_child;
 use super::spec::{child_path, with_child_label, ChildSpec};
 use crate::behaviour::gen_server::{self, Response, StartResult};
-use crate::kernel::{catch_crash, Ctx};
+use crate::kernel::{catch_crash_pinned, Ctx};
 use crate::term::{atom, Atom, Term};
 use crate::trace::hot::ChildStartView;
 use crate::trace::EventKind;
@@ -24,8 +24,10 @@ pub(crate) async fn start_one(
     let start = spec.start.clone();
     let label = child_path(sup_label, &spec.id);
     let c = ctx.clone();
-    let fut = async move { with_child_label(label, move || start(c)).await };
-    let result = catch_crash(fut).await.unwrap_or_else(StartResult::Error);
+    let fut = std::pin::pin!(async move { with_child_label(label, move || start(c)).await });
+    let result = catch_crash_pinned(fut)
+        .await
+        .unwrap_or_else(StartResult::Error);
     let (pid, outcome) = match &result {
         StartResult::Ok(pid) => (Some(*pid), Term::OK),
         StartResult::Ignore => (None, atom("ignore")),
