@@ -59,6 +59,8 @@ enum Step {
     Again,
     /// Nothing is runnable and the next timer lies beyond the end (or there is none).
     Idle,
+    /// The run has stopped with this outcome (a limit, or the stop a process caused).
+    Stopped(Outcome),
 }
 
 impl Sim {
@@ -119,12 +121,10 @@ impl Sim {
         let waker = Waker::noop();
         let mut cx = Context::from_waker(waker);
         let outcome = loop {
-            if let Some(stop) = self.kernel.borrow().stop.clone() {
-                break stop;
-            }
             match self.next_step(end_us) {
                 Step::Poll(pid, body) => self.poll(pid, body, &mut cx),
                 Step::Again => {}
+                Step::Stopped(stop) => break stop,
                 Step::Idle => {
                     let mut k = self.kernel.borrow_mut();
                     if k.timers.peek_time().is_some() {
@@ -146,6 +146,9 @@ impl Sim {
 
     fn next_step(&mut self, end_us: u64) -> Step {
         let mut k = self.kernel.borrow_mut();
+        if let Some(stop) = &k.stop {
+            return Step::Stopped(stop.clone());
+        }
         let next = {
             let kr = &mut *k;
             match kr.scheduler.as_deref_mut() {
