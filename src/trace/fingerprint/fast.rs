@@ -9,7 +9,7 @@
 //! up to 8 bytes, and flat tuples and lists of those (the shape of `DOWN`, `EXIT` and
 //! `$gen_call` messages) are written here; other terms take the serde path.
 
-use super::{byte_words, tag, tail_word, Words, LOW_56, MUL};
+use super::{byte_words, short_bytes_word, tag, tail_word, Words, LOW_56, MUL, ROT, SHORT_BYTES};
 use crate::term::{Pid, Term};
 use crate::trace::hot::{
     CallView, DownView, ExitSignalHandledView, ExitSignalView, ExitView, HandleView, RecvView,
@@ -52,11 +52,11 @@ impl Lanes {
     /// `Words::word`: word n goes to lane n mod 4, which is always `a` here.
     #[inline(always)]
     pub(super) fn word(&mut self, x: u64) {
-        let h = (self.a ^ x).wrapping_mul(MUL);
+        let h = (self.a ^ x).wrapping_mul(MUL).rotate_left(ROT);
         self.a = self.b;
         self.b = self.c;
         self.c = self.d;
-        self.d = h ^ (h >> 29);
+        self.d = h;
         self.n = self.n.wrapping_add(1);
     }
 
@@ -88,8 +88,10 @@ impl Lanes {
     /// A string of at most 8 bytes (`Words::bytes`).
     #[inline(always)]
     pub(super) fn short_str(&mut self, s: &str) {
-        self.tagged(tag::STR, s.len() as u64);
-        if !s.is_empty() {
+        if s.len() <= SHORT_BYTES {
+            self.word(short_bytes_word(tag::STR, s.as_bytes()));
+        } else {
+            self.tagged(tag::STR, s.len() as u64);
             self.word(tail_word(s.as_bytes()));
         }
     }
@@ -97,6 +99,10 @@ impl Lanes {
     /// A string of any length (`Words::bytes`): for kind names over 8 bytes.
     #[inline(always)]
     pub(super) fn str_any(&mut self, s: &str) {
+        if s.len() <= SHORT_BYTES {
+            self.word(short_bytes_word(tag::STR, s.as_bytes()));
+            return;
+        }
         self.tagged(tag::STR, s.len() as u64);
         byte_words(s.as_bytes(), |w| self.word(w));
     }

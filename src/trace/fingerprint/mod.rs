@@ -3,11 +3,13 @@
 //! Events reach the hash through a hand-written, non-human-readable serde
 //! [`Serializer`]: terms then serialize structurally (see `term::serde_impl`), so
 //! hashing an event formats no text and allocates nothing. Every value becomes 64-bit
-//! little-endian words, each folded with a multiply-xorshift step into one of four
-//! lanes in turn (four independent chains the CPU can overlap, so hashing costs about
-//! a cycle and a half a word instead of six); the type tag
-//! rides in the top byte of a word when the value leaves room, or in a word of its
-//! own. Struct field names are never hashed: the type fixes their order.
+//! little-endian words, each folded with a multiply-rotate step (xor, multiply by an
+//! odd constant, rotate: a bijection of the lane, so two inputs that differ in one word
+//! always leave different lanes) into one of four lanes in turn (four independent
+//! chains the CPU can overlap, so hashing costs about a cycle a word instead of five);
+//! the type tag rides in the top byte of a word when the value leaves room, or in a
+//! word of its own, and a string of up to six bytes shares one word with its tag and
+//! length. Struct field names are never hashed: the type fixes their order.
 
 mod fast;
 mod fast_sup;
@@ -19,6 +21,7 @@ use std::fmt;
 
 const SEED: u64 = 0xcbf2_9ce4_8422_2325;
 const MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+const ROT: u32 = 29;
 
 /// Folds events into a stable hash. The same events give the same value on any machine
 /// and in debug and release builds, whether they were built live or read back from a
@@ -202,8 +205,8 @@ impl Fingerprinter {
 
     /// The current value.
     pub fn value(&self) -> u64 {
-        // murmur3's fmix64: the per-word step mixes upwards only, so finish by spreading
-        // every bit over the whole word.
+        // murmur3's fmix64: the per-word step mixes the last words in only partly, so
+        // finish by spreading every bit over the whole word.
         // Word k went to lane k mod 4; the combination does not depend on where the
         // last event ended.
         let [a, b, c, d] = self.words.lanes;
@@ -267,8 +270,7 @@ impl Words {
     #[inline]
     fn word(&mut self, w: u64) {
         let lane = &mut self.lanes[self.n & 3];
-        let h = (*lane ^ w).wrapping_mul(MUL);
-        *lane = h ^ (h >> 29);
+        *lane = (*lane ^ w).wrapping_mul(MUL).rotate_left(ROT);
         self.n = self.n.wrapping_add(1);
     }
 
@@ -281,9 +283,26 @@ impl Words {
     /// Length first, so that no two byte strings share a word sequence; then the bytes
     /// eight at a time, the last word zero-padded.
     fn bytes(&mut self, tag: u64, bytes: &[u8]) {
+        if bytes.len() <= SHORT_BYTES {
+            self.word(short_bytes_word(tag, bytes));
+            return;
+        }
         self.tagged(tag, bytes.len() as u64);
         byte_words(bytes, |w| self.word(w));
     }
+}
+
+/// Strings and byte strings up to this long are hashed as one word with their tag and
+/// length (kind names and most atoms are).
+const SHORT_BYTES: usize = 6;
+
+/// The one word of a string of at most [`SHORT_BYTES`] bytes: the tag in the top byte,
+/// the length in the next, the bytes little-endian below. A longer string's header
+/// word has its length in the low bits and zero in that second byte, so the two never
+/// meet (an empty string is the same word either way).
+#[inline(always)]
+fn short_bytes_word(tag: u64, bytes: &[u8]) -> u64 {
+    (tag << 56) | ((bytes.len() as u64) << 48) | tail_word(bytes)
 }
 
 /// The words `bytes` is hashed as after its length: eight bytes at a time, little

@@ -1,7 +1,8 @@
 //! The scalar half of the fingerprint serializer: every primitive becomes one or two
-//! tagged words; strings and bytes become a length word and their bytes.
+//! tagged words; strings and bytes become a length word and their bytes, or one word
+//! with tag and length for up to six bytes.
 
-use super::{tag, Counted, HashError, Words};
+use super::{short_bytes_word, tag, Counted, HashError, Words, SHORT_BYTES};
 use serde::ser::{Serialize, Serializer};
 use std::fmt;
 
@@ -22,6 +23,23 @@ impl fmt::Write for StrSink<'_> {
                 self.filled = 0;
             }
         }
+        Ok(())
+    }
+}
+
+/// Collects the `Display` output of a string short enough for one word.
+struct ShortSink {
+    bytes: [u8; SHORT_BYTES],
+    filled: usize,
+}
+
+impl fmt::Write for ShortSink {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.filled + s.len();
+        // The length was counted first; output that grows between the two passes fails.
+        let slot = self.bytes.get_mut(self.filled..end).ok_or(fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.filled = end;
         Ok(())
     }
 }
@@ -220,6 +238,15 @@ impl<'a> Serializer for &'a mut Words {
         // without a buffer.
         let mut len = LenSink(0);
         fmt::write(&mut len, format_args!("{value}")).map_err(|_| HashError)?;
+        if len.0 <= SHORT_BYTES as u64 {
+            let mut short = ShortSink {
+                bytes: [0; SHORT_BYTES],
+                filled: 0,
+            };
+            fmt::write(&mut short, format_args!("{value}")).map_err(|_| HashError)?;
+            self.word(short_bytes_word(tag::STR, &short.bytes[..short.filled]));
+            return Ok(());
+        }
         self.tagged(tag::STR, len.0);
         let mut sink = StrSink {
             words: self,
