@@ -210,18 +210,16 @@ impl Sim {
         k.running = None;
         k.abort_running = false;
         let leftover = match result {
-            Ok(Poll::Pending) => {
-                let dying = k.proc_mut(pid).and_then(|p| p.pending_exit.take());
-                match dying {
+            Ok(Poll::Pending) => match k.proc_mut(pid) {
+                Some(p) => match p.pending_exit.take() {
                     Some(reason) => k.terminate(pid, reason).or(Some(body)),
                     None => {
-                        if let Some(p) = k.proc_mut(pid) {
-                            p.body = Some(body);
-                        }
+                        p.body = Some(body);
                         None
                     }
-                }
-            }
+                },
+                None => Some(body),
+            },
             Ok(Poll::Ready(result)) => {
                 let reason = k
                     .proc_mut(pid)
