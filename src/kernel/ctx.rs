@@ -166,9 +166,10 @@ impl Ctx {
     /// Waits for any message.
     pub async fn recv(&self) -> Term {
         // With no timeout the receive can only end with a message.
-        Receive::new(self, |_: &Term| true, None)
-            .await
-            .unwrap_or(Term::UNDEFINED)
+        match Receive::new(self, |_: &Term| true, None).await {
+            Some(msg) => msg,
+            None => Term::UNDEFINED,
+        }
     }
 
     /// Waits for any message for at most `timeout_us` of virtual time; `None` on timeout.

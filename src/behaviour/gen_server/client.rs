@@ -93,14 +93,14 @@ pub async fn call(
             ctx.folded(|| ctx.demonitor(tag, true));
             Ok(m.as_tuple()
                 .map(|t| t[1].clone())
-                .unwrap_or(Term::UNDEFINED))
+                .unwrap_or_else(|| Term::UNDEFINED))
         }
         Some(down) => {
             ctx.unalias(tag);
             let reason = down
                 .as_tuple()
                 .map(|t| t[4].clone())
-                .unwrap_or(Term::UNDEFINED);
+                .unwrap_or_else(|| Term::UNDEFINED);
             fail(reason, Some(tag))
         }
         None => {

@@ -172,7 +172,7 @@ pub(super) async fn serve<G: GenServer>(
             let msg = ctx
                 .recv_match(move |m| upgrade::wakes_suspended(m, parent), None)
                 .await
-                .unwrap_or(Term::UNDEFINED);
+                .unwrap_or_else(undefined);
             upgrade::suspended(ctx, parent, &mut state, msg, next.clone()).await
         } else {
             match next {
@@ -227,6 +227,12 @@ pub(super) async fn serve<G: GenServer>(
     }
 }
 
+/// `undefined`, as a function: `unwrap_or(Term::UNDEFINED)` builds the default and
+/// calls its destructor even when it goes unused, on every message.
+fn undefined() -> Term {
+    Term::UNDEFINED
+}
+
 /// The next message, without a `recv` event (see `serve`).
 async fn next_message(ctx: &Ctx) -> Term {
     let any = |_: &Term| true;
@@ -234,7 +240,7 @@ async fn next_message(ctx: &Ctx) -> Term {
     ctx.recv_match(any, None)
         .folded()
         .await
-        .unwrap_or(Term::UNDEFINED)
+        .unwrap_or_else(undefined)
 }
 
 /// The `recv` event for a message no `handle` event stands for.

@@ -47,7 +47,7 @@ impl Kernel {
                 // An alias made from the monitor ({alias, demonitor}) ends with it (GS-7).
                 w.aliases.retain(|a| *a != mref);
             }
-            let object = named.unwrap_or(Term::Pid(pid));
+            let object = named.unwrap_or_else(|| Term::Pid(pid));
             self.queue_down(watcher, mref, object, reason.clone());
         }
         for (mref, target) in p.monitoring.drain() {
