@@ -43,16 +43,8 @@ impl Browser {
             .arg("-c")
             .arg(r#"exec "$0" "$@" 3<&0 4>&1 1>&2 0</dev/null"#)
             .arg(browser)
-            .args([
-                "--headless",
-                "--disable-gpu",
-                "--no-sandbox",
-                "--disable-dev-shm-usage",
-                "--no-first-run",
-                "--allow-file-access-from-files",
-                "--remote-debugging-pipe",
-                "--window-size=1400,900",
-            ])
+            .args(super::HEADLESS)
+            .args(["--remote-debugging-pipe", "--window-size=1400,900"])
             .arg(format!("--user-data-dir={}", dir.join("profile").display()))
             .arg("about:blank")
             .stdin(Stdio::piped())

@@ -32,17 +32,23 @@ pub fn browser_or_skip() -> Option<PathBuf> {
     found
 }
 
+/// The flags every headless run here starts with: no GPU, no sandbox (CI containers),
+/// and file:// pages allowed to read each other.
+pub const HEADLESS: [&str; 6] = [
+    "--headless",
+    "--disable-gpu",
+    "--no-sandbox",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--allow-file-access-from-files",
+];
+
 /// One headless run of `browser` with `args` (e.g. `--dump-dom URL`), timers given a
 /// 10 s virtual budget.
 pub fn chromium(browser: &Path, profile: &Path, args: &[&str]) -> std::process::Output {
     Command::new(browser)
+        .args(HEADLESS)
         .args([
-            "--headless",
-            "--disable-gpu",
-            "--no-sandbox",
-            "--disable-dev-shm-usage",
-            "--no-first-run",
-            "--allow-file-access-from-files",
             "--enable-logging=stderr",
             "--v=0",
             "--virtual-time-budget=10000",
