@@ -122,5 +122,5 @@ fn path() -> Value {
 }
 
 fn pattern() -> Value {
-    json!({"description": "A path pattern: a `*` segment matches any one id, a trailing `/**` the node and everything under it. It must match a node (or be `P/*` under a dynamic or task supervisor).", "type": "string", "pattern": "^(\\*\\*|([A-Za-z0-9_.-]+|\\*)(/([A-Za-z0-9_.-]+|\\*))*(/\\*\\*)?)$"})
+    json!({"description": "A path pattern: a `*` segment matches any one id, a trailing `/**` the node and everything under it. It must match a node (or be `P/*` under a dynamic or task supervisor `P`, which also matches the children `P` starts at run time).", "type": "string", "pattern": "^(\\*\\*|([A-Za-z0-9_.-]+|\\*)(/([A-Za-z0-9_.-]+|\\*))*(/\\*\\*)?)$"})
 }

@@ -17,7 +17,7 @@ pub(super) fn add_defs(defs: &mut Map<String, Value>) {
 
 fn target() -> Value {
     json!({
-        "description": "Whom a fault hits: a node's path, or a key of a unique registry.",
+        "description": "Whom a fault hits: a node's path (or `D/<id>` for a child that a dynamic or task supervisor node `D` started at run time), or a key of a unique registry.",
         "oneOf": [
             r("path"),
             obj(vec![
