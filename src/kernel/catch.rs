@@ -20,6 +20,23 @@ pub async fn catch_crash<F: Future>(fut: F) -> Result<F::Output, Term> {
 /// [`catch_crash`] for a future the caller has pinned where it was made: a callback's
 /// future is then never moved again (on the hot path a move of a large future right
 /// after building it costs more than the callback).
+///
+/// ```
+/// use otpsim::kernel::{catch_crash_pinned, Sim, SimConfig};
+/// use std::{cell::Cell, pin::pin, rc::Rc};
+///
+/// let mut sim = Sim::new(SimConfig::default());
+/// let crashed = Rc::new(Cell::new(false));
+/// let seen = crashed.clone();
+/// sim.spawn(move |_ctx| async move {
+///     let callback = pin!(async { panic!("bad state") });
+///     let result: Result<(), _> = catch_crash_pinned(callback).await;
+///     seen.set(result.is_err());
+///     Ok(())
+/// });
+/// sim.run();
+/// assert!(crashed.get());
+/// ```
 pub async fn catch_crash_pinned<F: Future>(
     mut fut: std::pin::Pin<&mut F>,
 ) -> Result<F::Output, Term> {
