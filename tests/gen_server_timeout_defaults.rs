@@ -1,39 +1,15 @@
 //! GenServer rules about start timeouts and default callbacks: GS-4 and GS-16 of the
 //! semantics reference.
 
+mod common;
+
+use common::{children_of, exit_reason, recording_sim as sim};
 use otpsim::behaviour::gen_server::{self, GenServer, Init, StartOpts, StartResult};
 use otpsim::behaviour::supervisor::{ChildSpec, ChildType, Restart, Shutdown};
-use otpsim::kernel::{ms, Ctx, Sim, SimConfig};
+use otpsim::kernel::{ms, Ctx, Sim};
 use otpsim::term::{atom, Pid, Term};
-use otpsim::trace::{Event, EventKind};
 use std::cell::RefCell;
 use std::rc::Rc;
-
-fn sim() -> Sim {
-    Sim::new(SimConfig {
-        record: true,
-        ..SimConfig::default()
-    })
-}
-
-fn exit_reason(events: &[Event], pid: Pid) -> Option<Term> {
-    events.iter().find_map(|e| match &e.kind {
-        EventKind::Exit { pid: p, reason } if *p == pid => Some(reason.clone()),
-        _ => None,
-    })
-}
-
-/// The first process `parent` spawned.
-fn first_child(events: &[Event], parent: Pid) -> Option<Pid> {
-    events.iter().find_map(|e| match &e.kind {
-        EventKind::Spawn {
-            parent: Some(p),
-            child,
-            ..
-        } if *p == parent => Some(*child),
-        _ => None,
-    })
-}
 
 /// A server whose `init` spends `init_ms` of virtual time.
 struct SlowInit;
@@ -81,17 +57,16 @@ fn gs4_start_timeout_kills_the_server_and_returns_timeout_with_no_exit_left() {
         left, None,
         "no EXIT from the killed server reaches the caller"
     );
-    let events = sim.events();
-    let server = first_child(&events, starter).expect("the server was spawned");
-    assert_eq!(exit_reason(&events, server), Some(atom("killed")));
-    assert_eq!(exit_reason(&events, starter), Some(atom("normal")));
+    let server = children_of(&sim, starter)[0];
+    assert_eq!(exit_reason(&sim, server), Some(atom("killed")));
+    assert_eq!(exit_reason(&sim, starter), Some(atom("normal")));
 }
 
 #[test]
 fn gs4_an_init_within_the_timeout_starts_normally() {
     let (sim, starter, seen) = start_with_timeout(40, 50);
     let (result, _) = seen.borrow_mut().take().expect("the starter finished");
-    let server = first_child(&sim.events(), starter).expect("the server was spawned");
+    let server = children_of(&sim, starter)[0];
     assert_eq!(result, StartResult::Ok(server));
 }
 
@@ -140,7 +115,7 @@ fn gs16_default_handle_call_crashes_the_server_and_fails_the_call() {
         Ok(())
     });
     let reason = Term::tuple_of([atom("bad_call"), atom("ping")]);
-    assert_eq!(exit_reason(&sim.events(), server), Some(reason.clone()));
+    assert_eq!(exit_reason(&sim, server), Some(reason.clone()));
     let failed = seen.borrow_mut().take().expect("the call returned");
     let Err(failure) = failed else {
         panic!("the call succeeded: {failed:?}");
@@ -155,7 +130,7 @@ fn gs16_default_handle_cast_crashes_the_server() {
         Ok(())
     });
     let reason = Term::tuple_of([atom("bad_cast"), atom("hello")]);
-    assert_eq!(exit_reason(&sim.events(), server), Some(reason));
+    assert_eq!(exit_reason(&sim, server), Some(reason));
 }
 
 #[test]
@@ -169,7 +144,7 @@ fn gs16_default_handle_info_ignores_the_message_and_the_server_goes_on() {
         Ok(())
     });
     assert_eq!(*alive.borrow(), Some(true));
-    assert_eq!(exit_reason(&sim.events(), server), None);
+    assert_eq!(exit_reason(&sim, server), None);
 }
 
 #[test]
@@ -184,10 +159,7 @@ fn gs16_default_terminate_leaves_the_stop_reason_unchanged() {
         Ok(())
     });
     assert_eq!(*stopped.borrow(), Some(Ok(())));
-    assert_eq!(
-        exit_reason(&sim.events(), server),
-        Some(atom("maintenance"))
-    );
+    assert_eq!(exit_reason(&sim, server), Some(atom("maintenance")));
 }
 
 #[test]
