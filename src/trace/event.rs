@@ -285,7 +285,7 @@ pub enum EventKind {
         /// The reason passed to it.
         reason: Term,
     },
-    /// A hot code upgrade ran `code_change` (GS-15).
+    /// A hot code upgrade ran `code_change` (GS-15), a supervisor's too (SUP-27).
     CodeChange {
         /// The server.
         pid: Pid,

@@ -34,6 +34,13 @@ impl Intensity {
         self.max_restarts
     }
 
+    /// New limits from a code change (SUP-27). The stamps stay: OTP's `set_flags`
+    /// replaces intensity and period but not the restart history.
+    pub(crate) fn set_limits(&mut self, max_restarts: u32, period_s: u32) {
+        self.max_restarts = max_restarts;
+        self.period_s = u64::from(period_s);
+    }
+
     /// OTP's `add_restart`: the stamp is `floor(now / 1 s)`, as OTP reads the monotonic
     /// clock in whole seconds; stamps older than `now - period` go, a stamp equal to
     /// it stays (the window is inclusive), then `now` joins.

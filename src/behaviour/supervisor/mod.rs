@@ -6,7 +6,8 @@
 //! that traps exits, starts its children one at a time, and reacts to their `EXIT`s
 //! with OTP's algorithms: the restart decision table, the three strategies, the
 //! whole-second restart-intensity window, the retry through its own mailbox, and the
-//! one-after-another shutdown protocol. Code change (SUP-27) is not modelled.
+//! one-after-another shutdown protocol. A code change (SUP-27, [`change_code`]) takes
+//! new flags and specs while children keep running, as `sys:change_code` does.
 //!
 //! Children are labelled in traces with their path: the supervisor's label, `/`, the
 //! child id (`app/db`). Every step is a trace event (`child_start`, `child_exit_seen`,
@@ -57,6 +58,7 @@
 
 mod api;
 mod children;
+mod code_change;
 mod flags;
 mod intensity;
 mod restart;
@@ -68,6 +70,7 @@ pub use api::{
     count_children, delete_child, restart_child, start_child, start_link, stop, terminate_child,
     which_children, ChildCounts, ChildInfo, ChildPid,
 };
+pub use code_change::{change_code, change_code_with, SupInit};
 pub use flags::{AutoShutdown, ChildType, Restart, Shutdown, Strategy, SupFlags};
 pub use spec::{child_label, ChildSpec, StartFn};
 
