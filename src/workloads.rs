@@ -199,7 +199,7 @@ pub fn restart_storm(children: u32, one_for_all: bool, config: SimConfig) -> Res
         };
         let flags = SupFlags::new(strategy).intensity(children.saturating_mul(2), 5);
         let opts = StartOpts {
-            label: Some("storm".to_string()),
+            label: Some("storm".into()),
             ..StartOpts::default()
         };
         let sup = supervisor::start_link(&ctx, flags, specs, opts)

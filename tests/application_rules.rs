@@ -121,7 +121,7 @@ fn probe(app: &str, deps: &[&str], mode: Mode, log: &Log) -> AppSpec {
                 Mode::Sup => {
                     let opts = StartOpts {
                         name: Some(ServerName::Local(name(&app, "sup"))),
-                        label: Some(app.clone()),
+                        label: Some(app.as_str().into()),
                         ..StartOpts::default()
                     };
                     let flags = SupFlags::new(Strategy::OneForOne).intensity(0, 5);

@@ -28,7 +28,7 @@ async fn drain_for(ctx: &Ctx, us: u64) -> Vec<Term> {
 
 fn labelled(label: &str) -> SpawnOpts {
     SpawnOpts {
-        label: Some(label.to_string()),
+        label: Some(label.into()),
         ..SpawnOpts::default()
     }
 }

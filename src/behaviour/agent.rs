@@ -32,7 +32,7 @@ use crate::behaviour::gen_server::{
 };
 use crate::behaviour::supervisor::{child_label, ChildSpec, StartFn};
 use crate::kernel::Ctx;
-use crate::term::{atom, Term};
+use crate::term::{atom, Atom, Term};
 use std::cell::RefCell;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -195,7 +195,7 @@ impl<S: 'static> Agent<S> {
         let start: StartFn = Rc::new(move |ctx: Ctx| {
             let init = init.clone();
             let opts = StartOpts {
-                label: Some(child_label().unwrap_or_else(|| "agent".to_string())),
+                label: Some(child_label().unwrap_or_else(|| Atom::from_static("agent"))),
                 ..StartOpts::default()
             };
             Box::pin(async move {

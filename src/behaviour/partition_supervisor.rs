@@ -80,7 +80,7 @@ pub struct PartitionOpts {
     pub flags: SupFlags,
     /// The trace label of the supervisor (its children are `label/0`, `label/1`, ..);
     /// defaults to the name.
-    pub label: Option<String>,
+    pub label: Option<Atom>,
 }
 
 impl PartitionOpts {

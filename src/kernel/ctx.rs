@@ -20,8 +20,10 @@ pub struct SpawnOpts {
     pub link: bool,
     /// Monitor the new process from the spawner.
     pub monitor: bool,
-    /// A human label for traces and reports (a child id or a tree path).
-    pub label: Option<String>,
+    /// A human label for traces and reports (a child id or a tree path). An atom, so
+    /// that a supervisor restarting a child under the same path builds nothing:
+    /// `Some("root/db".into())` interns a name.
+    pub label: Option<Atom>,
 }
 
 /// A process's handle on the kernel. Cheap to clone; every clone acts as the same

@@ -17,14 +17,12 @@ impl Ctx {
     /// The live process labelled `label`; when several are (a restarted child whose
     /// predecessor has not finished dying), the newest.
     pub fn find_by_label(&self, label: &str) -> Option<Pid> {
-        self.kernel.borrow().find_by_label(label)
+        self.kernel.borrow_mut().find_by_label(label)
     }
 
     /// The live processes whose label `wanted` accepts, with their labels, in pid
     /// order. A scan of every live process, for occasional looks (the fault injector's
-    /// pool of children started at run time): the label index is keyed by address and
-    /// must not be iterated, so only this scan gives an order that depends on the run
-    /// alone.
+    /// pool of children started at run time).
     pub fn labelled_pids(&self, mut wanted: impl FnMut(&str) -> bool) -> Vec<(Pid, String)> {
         let kernel = self.kernel.borrow();
         kernel

@@ -60,11 +60,10 @@ struct Suspension {
 /// The fault-injection state of a run.
 #[derive(Default)]
 pub(crate) struct Hooks {
-    /// Live labelled processes, by label, oldest first. Labels are interned atoms (a
-    /// child restarted under the same path allocates nothing), keyed by
-    /// `Atom::interned_key` so that a lookup compares no strings. Never iterated: the
-    /// keys are addresses, whose order differs from run to run.
-    by_label: BTreeMap<usize, Vec<Pid>>,
+    /// Live labelled processes, by label, oldest first. Built by the first lookup and
+    /// kept up to date from then on: a run that never looks a label up (a benchmark, a
+    /// scenario without faults) pays nothing per spawn and death for it.
+    by_label: Option<BTreeMap<Atom, Vec<Pid>>>,
     /// The suspended processes.
     suspended: BTreeMap<Pid, Suspension>,
     /// Processes whose inbound messages are faulted (or still have delayed messages
@@ -103,16 +102,12 @@ fn badarg() -> Term {
 impl Kernel {
     // ----- labels ------------------------------------------------------------------
 
-    /// Indexes `pid` under `label` (called once, when it is installed); the process
-    /// keeps the returned atom as its label.
-    pub(crate) fn index_label(&mut self, pid: Pid, label: &str) -> Atom {
-        let label = Atom::new(label);
-        self.hooks
-            .by_label
-            .entry(label.interned_key())
-            .or_default()
-            .push(pid);
-        label
+    /// Indexes `pid` under `label` (called once, when it is installed), if the index
+    /// exists yet.
+    pub(crate) fn index_label(&mut self, pid: Pid, label: &Atom) {
+        if let Some(index) = &mut self.hooks.by_label {
+            index.entry(label.clone()).or_default().push(pid);
+        }
     }
 
     /// `pid`'s label, while it lives.
@@ -122,19 +117,39 @@ impl Kernel {
 
     /// Takes a dead process out of the label index.
     pub(crate) fn forget_label(&mut self, pid: Pid, label: &Atom) {
-        let key = label.interned_key();
-        if let Some(pids) = self.hooks.by_label.get_mut(&key) {
+        let Some(index) = &mut self.hooks.by_label else {
+            return;
+        };
+        if let Some(pids) = index.get_mut(label.as_str()) {
             pids.retain(|p| *p != pid);
             if pids.is_empty() {
-                self.hooks.by_label.remove(&key);
+                index.remove(label.as_str());
             }
         }
     }
 
     /// The live process labelled `label`; the newest when several are.
-    pub(crate) fn find_by_label(&self, label: &str) -> Option<Pid> {
-        let key = Atom::new(label).interned_key();
-        self.hooks.by_label.get(&key)?.last().copied()
+    pub(crate) fn find_by_label(&mut self, label: &str) -> Option<Pid> {
+        if self.hooks.by_label.is_none() {
+            self.hooks.by_label = Some(self.label_index());
+        }
+        self.hooks.by_label.as_ref()?.get(label)?.last().copied()
+    }
+
+    /// Every live labelled process by label, oldest first (serials grow with every
+    /// spawn, so pid order by serial is spawn order).
+    fn label_index(&self) -> BTreeMap<Atom, Vec<Pid>> {
+        let mut live: Vec<(u32, Pid, Atom)> = self
+            .live_pids()
+            .into_iter()
+            .filter_map(|pid| Some((pid.serial, pid, self.proc(pid)?.label.clone()?)))
+            .collect();
+        live.sort_by_key(|(serial, _, _)| *serial);
+        let mut index: BTreeMap<Atom, Vec<Pid>> = BTreeMap::new();
+        for (_, pid, label) in live {
+            index.entry(label).or_default().push(pid);
+        }
+        index
     }
 
     // ----- suspension ----------------------------------------------------------------

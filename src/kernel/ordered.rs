@@ -118,12 +118,18 @@ impl<K: Ord + Copy, V> OrderedMap<K, V> {
             .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
     }
 
-    /// Takes every live entry out, in key order.
-    pub(crate) fn drain(&mut self) -> impl Iterator<Item = (K, V)> {
+    /// Takes every live entry out, in key order. The map keeps its capacity, for a
+    /// dead process's maps to serve the next one ([`super::process::Spare`]).
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = (K, V)> + '_ {
         self.live = 0;
-        std::mem::take(&mut self.entries)
-            .into_iter()
+        self.entries
+            .drain(..)
             .filter_map(|(k, v)| v.map(|v| (k, v)))
+    }
+
+    /// How many entries the map can hold without allocating.
+    pub(crate) fn capacity(&self) -> usize {
+        self.entries.capacity()
     }
 }
 

@@ -52,8 +52,58 @@ pub(crate) struct Process {
     pub(crate) timers_to_me: Vec<Ref>,
 }
 
+/// The emptied collections of a dead process, kept for the next spawn: a restart
+/// storm would otherwise free and allocate them again for every child (ADR 007).
+pub(crate) struct Spare {
+    mailbox: VecDeque<Term>,
+    links: OrderedSet<Pid>,
+    monitored_by: OrderedMap<Ref, Pid>,
+    monitoring: OrderedMap<Ref, Pid>,
+}
+
+/// The most entries a kept collection may have room for: a process that once held
+/// many messages or monitors gives its memory back when it dies.
+const SPARE_CAPACITY: usize = 8;
+
+impl Spare {
+    /// Takes a dead process's collections, emptied; `None` when one grew large.
+    pub(crate) fn from_dead(p: &mut Process) -> Option<Spare> {
+        let small = p.mailbox.capacity() <= SPARE_CAPACITY
+            && p.links.capacity() <= SPARE_CAPACITY
+            && p.monitored_by.capacity() <= SPARE_CAPACITY
+            && p.monitoring.capacity() <= SPARE_CAPACITY;
+        if !small {
+            return None;
+        }
+        p.mailbox.clear();
+        // The maps were drained by the death; draining again is a no-op that keeps
+        // this independent of the order of the death's steps.
+        p.links.drain().for_each(drop);
+        p.monitored_by.drain().for_each(drop);
+        p.monitoring.drain().for_each(drop);
+        Some(Spare {
+            mailbox: std::mem::take(&mut p.mailbox),
+            links: std::mem::take(&mut p.links),
+            monitored_by: std::mem::take(&mut p.monitored_by),
+            monitoring: std::mem::take(&mut p.monitoring),
+        })
+    }
+}
+
 impl Process {
-    pub(crate) fn new(body: Body) -> Process {
+    /// A new process running `body`, in the collections of `spare` if given.
+    pub(crate) fn new(body: Body, spare: Option<Spare>) -> Process {
+        let mut p = Process::fresh(body);
+        if let Some(s) = spare {
+            p.mailbox = s.mailbox;
+            p.links = s.links;
+            p.monitored_by = s.monitored_by;
+            p.monitoring = s.monitoring;
+        }
+        p
+    }
+
+    fn fresh(body: Body) -> Process {
         Process {
             body: Some(body),
             mailbox: VecDeque::new(),

@@ -96,7 +96,7 @@ impl Sim {
         Fut: Future<Output = ProcResult> + 'static,
     {
         let opts = SpawnOpts {
-            label: Some(label.to_string()),
+            label: Some(Atom::new(label)),
             ..SpawnOpts::default()
         };
         spawn_into(&self.kernel, None, opts, body).0

@@ -9,7 +9,7 @@
 
 use super::hooks::Hooks;
 use super::limits::{Limits, Outcome};
-use super::process::{Body, Process, Wait};
+use super::process::{Body, Process, Spare, Wait};
 use super::schedule::Scheduler;
 use super::timers::{TimerQueue, TimerWhat};
 use crate::term::{atom, Atom, Pid, Ref, Term};
@@ -74,7 +74,13 @@ pub(crate) struct Kernel {
     pub(crate) hooks: Hooks,
     /// The schedule perturbation; `None` under FIFO, so the hot path pays one test.
     pub(crate) scheduler: Option<Box<Scheduler>>,
+    /// Collections of dead processes for new ones to reuse, at most [`MAX_SPARES`].
+    pub(crate) spares: Vec<Spare>,
 }
+
+/// How many dead processes' collections are kept for reuse: enough for a supervisor
+/// restarting a few thousand children, a few hundred kilobytes at most.
+pub(crate) const MAX_SPARES: usize = 4096;
 
 impl Kernel {
     pub(crate) fn new(seed: u64, limits: Limits, record: bool) -> Kernel {
@@ -102,6 +108,7 @@ impl Kernel {
             folded: 0,
             hooks: Hooks::default(),
             scheduler: None,
+            spares: Vec::new(),
         }
     }
 
@@ -287,26 +294,27 @@ impl Kernel {
         parent: Option<Pid>,
         link: bool,
         monitor: bool,
-        label: Option<String>,
+        label: Option<Atom>,
     ) -> Option<Ref> {
-        let mut process = Process::new(body);
+        let mut process = Process::new(body, self.spares.pop());
         if let Some(l) = &label {
-            process.label = Some(self.index_label(pid, l));
+            self.index_label(pid, l);
         }
+        process.label = label.clone();
         self.slots[pid.slot as usize].proc = Some(process);
         let view = SpawnView {
             parent,
             child: pid,
             linked: link,
             monitored: monitor,
-            label: label.as_deref(),
+            label: label.as_ref().map(Atom::as_str),
         };
         self.emit_view(&view, || EventKind::Spawn {
             parent,
             child: pid,
             linked: link,
             monitored: monitor,
-            label: label.clone(),
+            label: label.as_ref().map(Atom::to_string),
         });
         let parent = parent.filter(|p| self.is_alive(*p));
         let mut mref = None;

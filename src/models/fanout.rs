@@ -212,7 +212,7 @@ impl GenServer for Fanout {
         let opts = SpawnOpts {
             link: true,
             monitor: false,
-            label: Some(format!("{}/run", self.path)),
+            label: Some(format!("{}/run", self.path).into()),
         };
         ctx.spawn_opt(opts, move |cctx| async move {
             let (done, timed_out) = coordinate(&cctx, &params, work).await?;

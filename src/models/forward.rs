@@ -29,7 +29,7 @@ pub fn spawn_call(
     let opts = SpawnOpts {
         link: true,
         monitor: false,
-        label: Some(label),
+        label: Some(label.into()),
     };
     ctx.spawn_opt(opts, move |hctx| async move {
         let outcome = match gen_server::call(&hctx, server, request, timeout_ms).await {

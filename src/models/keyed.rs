@@ -180,7 +180,7 @@ impl Keyed {
         let fallback = format!("{}/{}", self.params.dynamic_supervisor, key);
         let start: DynStartFn = Rc::new(move |c: Ctx, extra| {
             let env = ModelEnv {
-                path: child_label().unwrap_or_else(|| fallback.clone()),
+                path: child_label().map_or_else(|| fallback.clone(), |l| l.to_string()),
                 name: Some(name.clone()),
                 app: app.clone(),
             };

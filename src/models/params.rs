@@ -36,7 +36,7 @@ pub fn start_opts(env: &ModelEnv) -> StartOpts {
     StartOpts {
         name: env.name.clone(),
         timeout_ms: None,
-        label: Some(env.path.clone()),
+        label: Some(Atom::new(&env.path)),
     }
 }
 

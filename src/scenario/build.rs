@@ -168,7 +168,7 @@ pub fn start_node(ctx: Ctx, node: Rc<Node>, path: String, app: String) -> StartF
             let opts = PartitionOpts {
                 partitions: *partitions,
                 flags: sup_flags(*strategy, *intensity),
-                label: Some(path.clone()),
+                label: Some(Atom::new(&path)),
             };
             let part = partition_child(child, &path, &app);
             Box::pin(async move { psup.start_link(&ctx, part, opts).await })
@@ -201,7 +201,7 @@ fn named(path: &str) -> StartOpts {
     StartOpts {
         name: Some(ServerName::Local(Atom::new(path))),
         timeout_ms: None,
-        label: Some(path.to_string()),
+        label: Some(Atom::new(path)),
     }
 }
 

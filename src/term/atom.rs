@@ -48,14 +48,6 @@ impl Atom {
         })
     }
 
-    /// A number that is the same for atoms of the same name and different otherwise,
-    /// while this thread lives (the interned name's address; a static name's address
-    /// for literals, which may differ from the interned one: use it only for atoms
-    /// made by [`Atom::new`]).
-    pub(crate) fn interned_key(&self) -> usize {
-        self.0.as_ptr() as usize
-    }
-
     /// The atom's name.
     pub fn as_str(&self) -> &str {
         self.0
@@ -100,6 +92,20 @@ impl std::hash::Hash for Atom {
         self.as_str().hash(state)
     }
 }
+/// Interns the name, as [`Atom::new`].
+impl From<&str> for Atom {
+    fn from(name: &str) -> Atom {
+        Atom::new(name)
+    }
+}
+
+/// Interns the name, as [`Atom::new`].
+impl From<String> for Atom {
+    fn from(name: String) -> Atom {
+        Atom::new(&name)
+    }
+}
+
 impl std::fmt::Display for Atom {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -66,7 +66,7 @@ impl Tr {
             child: pid(n),
             linked: true,
             monitored: false,
-            label: Some(label.to_string()),
+            label: Some(label.into()),
         })
     }
 

@@ -54,7 +54,7 @@ pub async fn start_sup(ctx: &Ctx, node: &Node, path: &str, registry: &Registry) 
         .map(|c| child_spec(c, path, registry))
         .collect();
     let opts = StartOpts {
-        label: Some(path.to_string()),
+        label: Some(path.into()),
         ..StartOpts::default()
     };
     let result = supervisor::start_link(ctx, flags(node), children, opts).await;
@@ -74,7 +74,7 @@ pub async fn start_dynsup(ctx: &Ctx, node: &Node, path: &str, registry: &Registr
         extra_arguments: Vec::new(),
     };
     let opts = StartOpts {
-        label: Some(path.to_string()),
+        label: Some(path.into()),
         ..StartOpts::default()
     };
     let result = dynamic_supervisor::start_link(ctx, flags, opts).await;
@@ -87,7 +87,7 @@ pub async fn start_dynsup(ctx: &Ctx, node: &Node, path: &str, registry: &Registr
 /// Starts the worker of `node` at `path` linked to the caller.
 async fn start_worker(ctx: &Ctx, args: WorkerArgs) -> StartResult {
     let opts = StartOpts {
-        label: Some(args.path.clone()),
+        label: Some(args.path.as_str().into()),
         ..StartOpts::default()
     };
     gen_server::start_link::<Worker>(ctx, args, opts).await

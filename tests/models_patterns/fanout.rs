@@ -13,7 +13,7 @@ const TASKS: &str = "root/tasks";
 async fn task_supervisor(ctx: &Ctx) {
     let opts = StartOpts {
         name: Some(ServerName::Local(Atom::new(TASKS))),
-        label: Some(TASKS.to_string()),
+        label: Some(TASKS.into()),
         ..StartOpts::default()
     };
     task_sup::start_link(ctx, DynSupFlags::new(), opts)

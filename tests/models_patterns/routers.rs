@@ -100,7 +100,7 @@ async fn keyed_tree(ctx: &Ctx, params: &str) {
         .expect("registry");
     let opts = StartOpts {
         name: Some(ServerName::Local(Atom::new(SESSIONS))),
-        label: Some(SESSIONS.to_string()),
+        label: Some(SESSIONS.into()),
         ..StartOpts::default()
     };
     dynamic_supervisor::start_link(ctx, DynSupFlags::new(), opts)

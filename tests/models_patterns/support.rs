@@ -24,10 +24,10 @@ pub fn name(path: &str) -> ServerRef {
 /// A static child running `model`, registered and labelled with its path (the
 /// supervisor's label, `/`, `id`), as the scenario builder makes it.
 pub fn model_child(id: &str, model: ModelSpec) -> ChildSpec {
-    let fallback = id.to_string();
+    let fallback = Atom::new(id);
     let start: StartFn = Rc::new(move |ctx: Ctx| {
         let path = child_label().unwrap_or_else(|| fallback.clone());
-        model.start(ctx, ModelEnv::at_path(&path, "app"), Vec::new())
+        model.start(ctx, ModelEnv::at_path(path.as_str(), "app"), Vec::new())
     });
     ChildSpec::new(Term::atom_owned(id), start)
 }
@@ -37,7 +37,7 @@ pub fn model_child(id: &str, model: ModelSpec) -> ChildSpec {
 pub async fn supervisor_at(ctx: &Ctx, path: &str, children: Vec<ChildSpec>) -> Pid {
     let opts = StartOpts {
         name: Some(gen_server::ServerName::Local(Atom::new(path))),
-        label: Some(path.to_string()),
+        label: Some(path.into()),
         ..StartOpts::default()
     };
     supervisor::start_link(ctx, SupFlags::new(Strategy::OneForOne), children, opts)
@@ -96,7 +96,7 @@ impl GenServer for Dep {
 pub async fn start_dep(ctx: &Ctx, path: &str) -> Pid {
     let opts = StartOpts {
         name: Some(gen_server::ServerName::Local(Atom::new(path))),
-        label: Some(path.to_string()),
+        label: Some(path.into()),
         ..StartOpts::default()
     };
     gen_server::start_link::<Dep>(ctx, (), opts)

@@ -294,7 +294,7 @@ where
 /// Options with a trace label.
 pub fn labelled(label: &str) -> otpsim::behaviour::gen_server::StartOpts {
     otpsim::behaviour::gen_server::StartOpts {
-        label: Some(label.to_string()),
+        label: Some(label.into()),
         ..Default::default()
     }
 }

@@ -224,7 +224,7 @@ impl Controller {
         let controller = ctx.me();
         let opts = SpawnOpts {
             link: true,
-            label: Some(format!("{app}.master")),
+            label: Some(format!("{app}.master").into()),
             ..SpawnOpts::default()
         };
         let (pid, _) = ctx.spawn_opt(opts, move |mctx| master(mctx, spec, controller));

@@ -48,7 +48,7 @@ pub(crate) async fn master(ctx: Ctx, spec: AppSpec, controller: Pid) -> ProcResu
     let tag = ctx.make_ref();
     let opts = SpawnOpts {
         link: true,
-        label: Some(format!("{}.starter", spec.name)),
+        label: Some(format!("{}.starter", spec.name).into()),
         ..SpawnOpts::default()
     };
     let starter_spec = spec.clone();

@@ -127,7 +127,7 @@ impl AppSpec {
     /// An application whose start function starts a top supervisor with `flags` and
     /// `children`, labelled with the application's name (children `name/id`).
     pub fn supervisor(name: &str, flags: SupFlags, children: Vec<ChildSpec>) -> AppSpec {
-        let label = name.to_string();
+        let label = Atom::new(name);
         AppSpec::new(name, move |ctx: Ctx| {
             let children = children.clone();
             let opts = StartOpts {

@@ -9,24 +9,24 @@ use crate::behaviour::supervisor::{
     ChildType, Shutdown, StartFn,
 };
 use crate::kernel::Ctx;
-use crate::term::{atom, Pid, Term};
+use crate::term::{atom, Atom, Pid, Term};
 use std::rc::Rc;
 
 /// Starts a dynamic supervisor linked to the caller, with no children. Its label (for
 /// traces) is `opts.label`, else its name; children are labelled `label/id`.
 /// `{error, {supervisor_data, {invalid_period, 0}}}` when `max_seconds` is 0.
 pub async fn start_link(ctx: &Ctx, flags: DynSupFlags, opts: StartOpts) -> StartResult {
-    let label = opts
-        .label
-        .clone()
-        .or_else(|| opts.name.as_ref().map(|n| n.as_str().to_string()));
+    let label = match (&opts.label, &opts.name) {
+        (Some(l), _) => Some(l.to_string()),
+        (None, name) => name.as_ref().map(|n| n.as_str().to_string()),
+    };
     gen_server::start_link::<DynSup>(ctx, DynArgs { flags, label }, opts).await
 }
 
 /// A child spec that runs a dynamic supervisor under a static one: type supervisor,
 /// shutdown infinity, labelled with its path like any child.
 pub fn child_spec(id: &str, flags: DynSupFlags) -> ChildSpec {
-    let fallback = id.to_string();
+    let fallback = Atom::new(id);
     let start: StartFn = Rc::new(move |ctx: Ctx| {
         let label = child_label().unwrap_or_else(|| fallback.clone());
         let flags = flags.clone();

@@ -3,7 +3,7 @@
 use crate::behaviour::gen_server::{self, GenServer, StartOpts, StartResult};
 use crate::behaviour::supervisor::{child_label, ChildSpec, ChildType, Restart, Shutdown};
 use crate::kernel::Ctx;
-use crate::term::Term;
+use crate::term::{Atom, Term};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -114,7 +114,7 @@ impl DynChildSpec {
         id: &str,
         make_args: impl Fn(Vec<Term>) -> G::Args + 'static,
     ) -> DynChildSpec {
-        let fallback = id.to_string();
+        let fallback = Atom::new(id);
         let start: DynStartFn = Rc::new(move |ctx: Ctx, extra: Vec<Term>| {
             let label = child_label().unwrap_or_else(|| fallback.clone());
             let args = make_args(extra);

@@ -21,8 +21,8 @@ pub struct StartOpts {
     pub name: Option<ServerName>,
     /// Give up after this many milliseconds of `init` (GS-4); `None` waits for ever.
     pub timeout_ms: Option<u64>,
-    /// A label for traces and reports; defaults to the name.
-    pub label: Option<String>,
+    /// A label for traces and reports (`Some("root/db".into())`); defaults to the name.
+    pub label: Option<Atom>,
 }
 
 impl StartOpts {
@@ -136,7 +136,7 @@ async fn start_with<G: GenServer>(
     let name = opts.name;
     let label = opts
         .label
-        .or_else(|| name.as_ref().map(|n| n.as_str().to_string()));
+        .or_else(|| name.as_ref().map(|n| Atom::new(n.as_str())));
     let spawn = SpawnOpts {
         link,
         monitor: !link,
@@ -157,9 +157,21 @@ async fn start_with<G: GenServer>(
         opts.timeout_ms.map(ms),
     );
     // The `start_result` below stands for taking the ack, `EXIT` or `DOWN` (ADR 004).
+    // The ack's value is kept as it came, for the `start_result` event: building it
+    // again from the result would cost an allocation per start.
+    let mut acked = None;
     let result = match wait.since_mark(mark).folded().await {
         Some(m) => match m.as_tuple() {
-            Some([tag, _, value]) if tag.is_atom("ack") => StartResult::from_term(value),
+            Some([tag, _, value]) if tag.is_atom("ack") => {
+                let result = StartResult::from_term(value);
+                // `from_term` reads the value as it is, unless it wraps a bad one.
+                let wrapped =
+                    matches!(&result, StartResult::Error(r) if r.tag() == Some("bad_return_value"));
+                if !wrapped {
+                    acked = Some(value.clone());
+                }
+                result
+            }
             Some([_, _, reason]) => StartResult::Error(reason.clone()),
             Some([_, _, _, _, reason]) => StartResult::Error(reason.clone()),
             _ => StartResult::Error(Term::tagged("bad_ack", m.clone())),
@@ -182,7 +194,7 @@ async fn start_with<G: GenServer>(
     if let Some(mref) = mref {
         ctx.demonitor(mref, true);
     }
-    let value = result.to_term();
+    let value = acked.unwrap_or_else(|| result.to_term());
     let view = StartResultView {
         caller: starter,
         pid,

@@ -22,10 +22,10 @@ pub async fn start_link(
     children: Vec<ChildSpec>,
     opts: StartOpts,
 ) -> StartResult {
-    let label = opts
-        .label
-        .clone()
-        .or_else(|| opts.name.as_ref().map(|n| n.as_str().to_string()));
+    let label = match (&opts.label, &opts.name) {
+        (Some(l), _) => Some(l.to_string()),
+        (None, name) => name.as_ref().map(|n| n.as_str().to_string()),
+    };
     let args = SupArgs {
         flags,
         specs: children,

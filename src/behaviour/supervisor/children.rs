@@ -7,9 +7,10 @@
 //! Positions and pids both grow with time, so the start order and the pid index are
 //! sorted vectors (`OrderedMap`) that take a restarted child's new pid at the end.
 
-use super::spec::ChildSpec;
+use super::spec::{child_path, ChildSpec};
 use crate::kernel::OrderedMap;
-use crate::term::{Pid, Term};
+use crate::term::{Atom, Pid, Term};
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 /// Where a child's process is (OTP's `#child.pid`).
@@ -27,6 +28,18 @@ pub(crate) enum State {
 pub(crate) struct Child {
     pub(crate) spec: ChildSpec,
     pub(crate) state: State,
+    /// The child's trace label (its path), made at its first start and kept for its
+    /// restarts.
+    path: OnceCell<Atom>,
+}
+
+impl Child {
+    /// The child's path under a supervisor labelled `sup_label` (see [`child_path`]).
+    pub(crate) fn path(&self, sup_label: Option<&str>) -> Atom {
+        self.path
+            .get_or_init(|| child_path(sup_label, &self.spec.id))
+            .clone()
+    }
 }
 
 /// A child's position: its place in start order, fixed for its whole life (a restart,
@@ -50,7 +63,8 @@ impl Children {
         if let State::Running(pid) = state {
             self.by_pid.insert(pid, pos);
         }
-        self.order.insert(pos, Child { spec, state });
+        let path = OnceCell::new();
+        self.order.insert(pos, Child { spec, state, path });
         pos
     }
 

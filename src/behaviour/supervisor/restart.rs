@@ -5,7 +5,7 @@ use super::children::{Pos, State};
 use super::flags::{Restart, Strategy};
 use super::server::Sup;
 use super::shutdown::shutdown_child;
-use super::spec::{child_path, with_child_label, ChildSpec};
+use super::spec::{with_child_label, ChildSpec};
 use crate::behaviour::gen_server::{self, Response, StartResult};
 use crate::kernel::{catch_crash_pinned, Ctx};
 use crate::term::{atom, Atom, Term};
@@ -17,12 +17,11 @@ use crate::trace::EventKind;
 /// Emits `child_start` with the outcome.
 pub(crate) async fn start_one(
     ctx: &Ctx,
-    sup_label: Option<&str>,
+    label: Atom,
     spec: &ChildSpec,
     cause: &'static str,
 ) -> StartResult {
     let start = spec.start.clone();
-    let label = child_path(sup_label, &spec.id);
     let c = ctx.clone();
     let fut = std::pin::pin!(async move { with_child_label(label, move || start(c)).await });
     let result = catch_crash_pinned(fut)
@@ -66,8 +65,8 @@ impl Sup {
             let Some(child) = self.children.get(pos) else {
                 continue;
             };
-            let spec = child.spec.clone();
-            match start_one(ctx, self.label.as_deref(), &spec, cause).await {
+            let (spec, path) = (child.spec.clone(), child.path(self.label.as_deref()));
+            match start_one(ctx, path, &spec, cause).await {
                 StartResult::Ok(pid) => self.children.set_state(pos, State::Running(pid)),
                 StartResult::Ignore if spec.restart == Restart::Temporary => {
                     self.children.remove(pos);
@@ -125,8 +124,8 @@ impl Sup {
         }
         match self.flags.strategy {
             Strategy::OneForOne => {
-                let spec = child.spec.clone();
-                match start_one(ctx, self.label.as_deref(), &spec, cause).await {
+                let (spec, path) = (child.spec.clone(), child.path(self.label.as_deref()));
+                match start_one(ctx, path, &spec, cause).await {
                     StartResult::Ok(pid) => self.children.set_state(pos, State::Running(pid)),
                     StartResult::Ignore => self.children.set_state(pos, State::Undefined),
                     StartResult::Error(_) => {

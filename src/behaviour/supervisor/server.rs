@@ -7,7 +7,7 @@ use super::flags::{AutoShutdown, ChildType, Restart, SupFlags};
 use super::intensity::Intensity;
 use super::restart::start_one;
 use super::shutdown::shutdown_child;
-use super::spec::{check_specs, ChildSpec};
+use super::spec::{check_specs, child_path, ChildSpec};
 use crate::behaviour::gen_server::{
     CallResponse, From, GenServer, Init, Next, Response, StartResult,
 };
@@ -212,7 +212,8 @@ impl Sup {
                 _ => error(atom("already_present")),
             };
         }
-        match start_one(ctx, self.label.as_deref(), &spec, "start_child").await {
+        let path = child_path(self.label.as_deref(), &spec.id);
+        match start_one(ctx, path, &spec, "start_child").await {
             StartResult::Ok(pid) => {
                 self.children.push(spec, State::Running(pid));
                 Term::tuple_of([Term::OK, Term::Pid(pid)])
@@ -253,10 +254,14 @@ impl Sup {
             Some(State::Restarting) => return Term::tagged("error", atom("restarting")),
             _ => {}
         }
-        let Some(spec) = self.children.get(pos).map(|c| c.spec.clone()) else {
+        let Some((spec, path)) = self
+            .children
+            .get(pos)
+            .map(|c| (c.spec.clone(), c.path(self.label.as_deref())))
+        else {
             return Term::tagged("error", atom("not_found"));
         };
-        match start_one(ctx, self.label.as_deref(), &spec, "restart_child").await {
+        match start_one(ctx, path, &spec, "restart_child").await {
             StartResult::Ok(pid) => {
                 self.children.set_state(pos, State::Running(pid));
                 Term::tuple_of([Term::OK, Term::Pid(pid)])

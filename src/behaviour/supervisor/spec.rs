@@ -4,7 +4,7 @@
 use super::flags::{AutoShutdown, ChildType, Restart, Shutdown, SupFlags};
 use crate::behaviour::gen_server::{self, GenServer, StartOpts, StartResult};
 use crate::kernel::Ctx;
-use crate::term::{atom, Fun, Term};
+use crate::term::{atom, Atom, Fun, Term};
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -48,7 +48,7 @@ thread_local! {
     /// The trace label of the child a supervisor is starting right now: set around the
     /// synchronous call of a [`StartFn`], like the `$ancestors` OTP's proc_lib reads
     /// from the starter's process dictionary.
-    static START_LABEL: RefCell<Option<String>> = const { RefCell::new(None) };
+    static START_LABEL: RefCell<Option<Atom>> = const { RefCell::new(None) };
 }
 
 /// The label the child being started should carry: its supervisor's label, `/`, and
@@ -56,12 +56,12 @@ thread_local! {
 ///
 /// Only set while a supervisor calls a [`StartFn`]: read it in the start function
 /// itself, before the future it returns first awaits. `None` anywhere else.
-pub fn child_label() -> Option<String> {
+pub fn child_label() -> Option<Atom> {
     START_LABEL.with(|l| l.borrow().clone())
 }
 
 /// Puts the previous label back, even when the start function panics.
-struct Restore(Option<String>);
+struct Restore(Option<Atom>);
 
 impl Drop for Restore {
     fn drop(&mut self) {
@@ -71,19 +71,19 @@ impl Drop for Restore {
 }
 
 /// Calls `f` with [`child_label`] returning `label`.
-pub(crate) fn with_child_label<R>(label: String, f: impl FnOnce() -> R) -> R {
+pub(crate) fn with_child_label<R>(label: Atom, f: impl FnOnce() -> R) -> R {
     let _restore = Restore(START_LABEL.with(|l| l.replace(Some(label))));
     f()
 }
 
-/// The path of a child: `sup_label/id`, or the id alone.
-pub(crate) fn child_path(sup_label: Option<&str>, id: &Term) -> String {
-    // One allocation per start: the path is built on every restart.
-    match (sup_label, id.as_atom()) {
-        (Some(l), Some(name)) => format!("{l}/{name}"),
-        (Some(l), None) => format!("{l}/{id}"),
-        (None, Some(name)) => name.to_string(),
-        (None, None) => id.to_string(),
+/// The path of a child: `sup_label/id`, or the id alone, interned. A supervisor
+/// keeps it per child, so a restart builds no string.
+pub(crate) fn child_path(sup_label: Option<&str>, id: &Term) -> Atom {
+    match (sup_label, id) {
+        (Some(l), Term::Atom(name)) => Atom::new(&format!("{l}/{name}")),
+        (Some(l), _) => Atom::new(&format!("{l}/{id}")),
+        (None, Term::Atom(name)) => name.clone(),
+        (None, _) => Atom::new(&id.to_string()),
     }
 }
 
@@ -121,7 +121,7 @@ impl ChildSpec {
     where
         G::Args: Clone,
     {
-        let fallback = id.to_string();
+        let fallback = Atom::new(id);
         let start: StartFn = Rc::new(move |ctx: Ctx| {
             let label = child_label().unwrap_or_else(|| fallback.clone());
             let args = args.clone();
@@ -139,7 +139,7 @@ impl ChildSpec {
     /// A child supervisor with `flags` and `children`: type supervisor, shutdown
     /// infinity (SUP-2).
     pub fn supervisor(id: &str, flags: SupFlags, children: Vec<ChildSpec>) -> ChildSpec {
-        let fallback = id.to_string();
+        let fallback = Atom::new(id);
         let children = Rc::new(children);
         let start: StartFn = Rc::new(move |ctx: Ctx| {
             let label = child_label().unwrap_or_else(|| fallback.clone());
@@ -291,9 +291,9 @@ mod tests {
     fn labels_nest_and_restore() {
         assert_eq!(child_label(), None);
         let inner = with_child_label("top/a".into(), child_label);
-        assert_eq!(inner.as_deref(), Some("top/a"));
+        assert_eq!(inner.as_ref().map(Atom::as_str), Some("top/a"));
         assert_eq!(child_label(), None);
-        assert_eq!(child_path(Some("top"), &atom("db")), "top/db");
-        assert_eq!(child_path(None, &Term::Int(3)), "3");
+        assert_eq!(child_path(Some("top"), &atom("db")).as_str(), "top/db");
+        assert_eq!(child_path(None, &Term::Int(3)).as_str(), "3");
     }
 }

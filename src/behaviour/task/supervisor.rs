@@ -26,7 +26,7 @@ use crate::behaviour::dynamic_supervisor::{self, DynChildSpec, DynStartFn, DynSu
 use crate::behaviour::gen_server::{ServerRef, StartOpts, StartResult};
 use crate::behaviour::supervisor::{child_label, ChildPid, Restart, Shutdown};
 use crate::kernel::{Ctx, SpawnOpts};
-use crate::term::{atom, Pid, Term};
+use crate::term::{atom, Atom, Pid, Term};
 use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
@@ -59,7 +59,7 @@ fn spawn_opts() -> SpawnOpts {
     SpawnOpts {
         link: true,
         monitor: false,
-        label: Some(child_label().unwrap_or_else(|| "task".to_string())),
+        label: Some(child_label().unwrap_or_else(|| Atom::from_static("task"))),
     }
 }
 

@@ -73,6 +73,12 @@ impl Kernel {
                 self.purge_timers();
             }
         }
-        p.body.take()
+        let body = p.body.take();
+        if self.spares.len() < MAX_SPARES {
+            if let Some(spare) = Spare::from_dead(&mut p) {
+                self.spares.push(spare);
+            }
+        }
+        body
     }
 }

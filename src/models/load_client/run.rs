@@ -184,7 +184,7 @@ impl LoadClient {
         SpawnOpts {
             link: true,
             monitor: false,
-            label: Some(format!("{}/{}", self.shared.path, self.spawned)),
+            label: Some(format!("{}/{}", self.shared.path, self.spawned).into()),
         }
     }
 

@@ -51,7 +51,7 @@ impl Pool {
         let fallback = format!("{}/workers/{}", self.env.path, self.started);
         let start: DynStartFn = Rc::new(move |c: Ctx, extra| {
             let env = ModelEnv {
-                path: child_label().unwrap_or_else(|| fallback.clone()),
+                path: child_label().map_or_else(|| fallback.clone(), |l| l.to_string()),
                 name: None,
                 app: app.clone(),
             };
@@ -222,7 +222,7 @@ impl GenServer for Pool {
             ..DynSupFlags::new()
         };
         let opts = StartOpts {
-            label: Some(format!("{}/workers", env.path)),
+            label: Some(format!("{}/workers", env.path).into()),
             ..StartOpts::default()
         };
         let sup = match dynamic_supervisor::start_link(ctx, flags, opts).await {

@@ -115,7 +115,7 @@ where
     Fut: Future<Output = ()> + 'static,
 {
     let opts = SpawnOpts {
-        label: Some(format!("{}/{what}", super::INJECTOR_LABEL)),
+        label: Some(format!("{}/{what}", super::INJECTOR_LABEL).into()),
         ..SpawnOpts::default()
     };
     ctx.spawn_opt(opts, move |c| {

@@ -40,7 +40,7 @@ mod plan;
 
 use crate::kernel::{Ctx, SpawnOpts};
 use crate::scenario::spec::{Scenario, Target};
-use crate::term::Pid;
+use crate::term::{Atom, Pid};
 use std::rc::Rc;
 
 /// The injector's label; its helpers are labelled `otpsim/faults/<action>`.
@@ -70,7 +70,7 @@ pub fn random_targets(scenario: &Scenario, patterns: &[String]) -> Vec<String> {
 pub fn start_injector(ctx: &Ctx, scenario: Rc<Scenario>, mtbf_override: Vec<(usize, u64)>) -> Pid {
     let opts = SpawnOpts {
         link: true,
-        label: Some(INJECTOR_LABEL.to_string()),
+        label: Some(Atom::from_static(INJECTOR_LABEL)),
         ..SpawnOpts::default()
     };
     ctx.spawn_opt(opts, move |ctx| async move {
