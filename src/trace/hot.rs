@@ -277,8 +277,9 @@ mod tests {
         }
     }
 
-    /// Terms the fast path writes itself, with atoms on both sides of its 8-byte limit
-    /// and integers on both sides of the one-word encoding's range.
+    /// Terms the fast path writes itself, with atoms on both sides of the one-word
+    /// and the 8-byte encodings (`brutal_kill` is longer) and integers on both sides of
+    /// the one-word encoding's range.
     pub(super) fn simple_term() -> impl Strategy<Value = Term> {
         prop_oneof![
             any::<i64>().prop_map(Term::Int),
@@ -290,7 +291,7 @@ mod tests {
             ]
             .prop_map(Term::Int),
             pid().prop_map(Term::Pid),
-            "[a-z_]{0,10}".prop_map(|n| Term::atom_owned(&n)),
+            "[a-z_]{0,24}".prop_map(|n| Term::atom_owned(&n)),
             any::<u64>().prop_map(|r| Term::Ref(crate::term::Ref(r))),
             prop::collection::vec(leaf(), 0..10).prop_map(Term::tuple),
             prop::collection::vec(leaf(), 0..10).prop_map(Term::list),
@@ -302,7 +303,7 @@ mod tests {
         prop_oneof![
             any::<i64>().prop_map(Term::Int),
             pid().prop_map(Term::Pid),
-            "[a-zA-Z_]{0,10}".prop_map(|n| Term::atom_owned(&n)),
+            "[a-zA-Z_]{0,24}".prop_map(|n| Term::atom_owned(&n)),
             any::<u64>().prop_map(|r| Term::Ref(crate::term::Ref(r))),
         ]
     }

@@ -142,7 +142,7 @@ impl Lanes {
             }
             Term::Atom(a) => {
                 self.tagged(tag::VARIANT, 1);
-                self.short_str(a.as_str());
+                self.str_any(a.as_str());
             }
             Term::Pid(p) => {
                 self.tagged(tag::VARIANT, 3);
@@ -158,8 +158,8 @@ impl Lanes {
 #[inline(always)]
 fn simple_leaf(t: &Term) -> bool {
     match t {
-        Term::Int(_) | Term::Pid(_) | Term::Ref(_) => true,
-        Term::Atom(a) => a.as_str().len() <= 8,
+        // Atoms of any length: `brutal_kill` is in every child_shutdown of a storm.
+        Term::Int(_) | Term::Pid(_) | Term::Ref(_) | Term::Atom(_) => true,
         _ => false,
     }
 }
