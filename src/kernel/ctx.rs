@@ -505,7 +505,7 @@ where
         kernel: kernel.clone(),
         me: pid,
     };
-    let fut = Box::pin(body(ctx));
+    let fut = super::body::boxed(body(ctx));
     kernel
         .borrow_mut()
         .install(pid, fut, parent, opts.link, opts.monitor, opts.label)

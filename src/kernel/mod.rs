@@ -7,6 +7,7 @@
 //! PROC, SIG, MON and NAME rules of the OTP semantics reference; the orders OTP leaves
 //! open follow SIM-1 to SIM-4.
 
+mod body;
 mod catch;
 mod ctx;
 mod ctx_hooks;

@@ -3,14 +3,11 @@
 use super::ordered::{OrderedMap, OrderedSet};
 use crate::term::{Atom, Pid, Ref, Term};
 use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::Pin;
 
 /// What a process body returns: `Ok(())` is exit reason `normal`, `Err(r)` is exit `r`.
 pub type ProcResult = Result<(), Term>;
 
-/// A process body, pinned and type-erased.
-pub(crate) type Body = Pin<Box<dyn Future<Output = ProcResult>>>;
+pub(crate) use super::body::Body;
 
 /// Where a process is, as far as the scheduler is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,10 +5,11 @@
 //! the clock to the earliest timer and fire it; repeat until nothing is pending, the run
 //! reaches its end time, or a limit stops it.
 
+use super::body::{self, Body};
 use super::ctx::{spawn_into, Ctx, SpawnOpts};
 use super::limits::{Limits, Outcome};
 use super::panics::{self, StopNow};
-use super::process::{Body, ProcResult};
+use super::process::ProcResult;
 use super::schedule::{Schedule, Scheduler};
 use super::state::Kernel;
 use crate::term::{Atom, Pid, Term};
@@ -165,7 +166,9 @@ impl Sim {
             if let Some(reason) = p.pending_exit.take() {
                 let body = k.terminate(pid, reason);
                 drop(k);
-                drop(body);
+                if let Some(body) = body {
+                    body::recycle(body);
+                }
                 return Step::Again;
             }
             // Exit signals act on a suspended process (above); nothing else runs it
@@ -204,7 +207,7 @@ impl Sim {
     /// Polls `pid`'s body; `next_step` has already marked it as running.
     fn poll(&mut self, pid: Pid, mut body: Body, cx: &mut Context<'_>) {
         let result = panics::polling(|| {
-            std::panic::catch_unwind(AssertUnwindSafe(|| body.as_mut().poll(cx)))
+            std::panic::catch_unwind(AssertUnwindSafe(|| body.as_mut().poll_body(cx)))
         });
         let mut k = self.kernel.borrow_mut();
         k.running = None;
@@ -242,7 +245,9 @@ impl Sim {
             }
         };
         drop(k);
-        drop(leftover);
+        if let Some(body) = leftover {
+            body::recycle(body);
+        }
     }
 
     // ----- inspection (for tests, the CLI and benchmarks) ---------------------------
