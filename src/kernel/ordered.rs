@@ -29,6 +29,28 @@ impl<K: Ord + Copy, V> OrderedMap<K, V> {
         self.entries.binary_search_by(|(k, _)| k.cmp(key))
     }
 
+    /// Where `key`'s entry is, trying `guess` and its neighbours before a binary
+    /// search: O(1) for a caller walking the keys in order either way (a supervisor
+    /// starting or stopping its children). Valid until the map next changes shape.
+    pub(crate) fn index_near(&self, key: &K, guess: usize) -> Option<usize> {
+        for i in [guess, guess.wrapping_add(1), guess.wrapping_sub(1)] {
+            if self.entries.get(i).is_some_and(|(k, _)| k == key) {
+                return Some(i);
+            }
+        }
+        self.find(key).ok()
+    }
+
+    /// The live value at an index [`OrderedMap::index_near`] gave.
+    pub(crate) fn at(&self, i: usize) -> Option<&V> {
+        self.entries.get(i)?.1.as_ref()
+    }
+
+    /// The live value at an index [`OrderedMap::index_near`] gave, mutably.
+    pub(crate) fn at_mut(&mut self, i: usize) -> Option<&mut V> {
+        self.entries.get_mut(i)?.1.as_mut()
+    }
+
     /// Inserts or replaces; returns true when the key was not present.
     pub(crate) fn insert(&mut self, key: K, value: V) -> bool {
         if self.entries.capacity() == 0 {
@@ -59,6 +81,16 @@ impl<K: Ord + Copy, V> OrderedMap<K, V> {
     /// Removes `key`; returns its value if it was present.
     pub(crate) fn remove(&mut self, key: &K) -> Option<V> {
         let i = self.find(key).ok()?;
+        self.remove_at(i)
+    }
+
+    /// [`OrderedMap::remove`] with [`OrderedMap::index_near`]'s guess.
+    pub(crate) fn remove_near(&mut self, key: &K, guess: usize) -> Option<V> {
+        let i = self.index_near(key, guess)?;
+        self.remove_at(i)
+    }
+
+    fn remove_at(&mut self, i: usize) -> Option<V> {
         let value = self.entries[i].1.take()?;
         self.live -= 1;
         let dead = self.entries.len() - self.live;
@@ -73,11 +105,6 @@ impl<K: Ord + Copy, V> OrderedMap<K, V> {
     pub(crate) fn get(&self, key: &K) -> Option<&V> {
         let i = self.find(key).ok()?;
         self.entries[i].1.as_ref()
-    }
-
-    pub(crate) fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        let i = self.find(key).ok()?;
-        self.entries[i].1.as_mut()
     }
 
     /// Live entries from `key` on (inclusive), in key order.
@@ -156,18 +183,24 @@ mod tests {
     proptest! {
         // The map behaves exactly as a BTreeMap under any sequence of operations.
         #[test]
-        fn matches_a_btreemap(ops in prop::collection::vec((any::<bool>(), 0u8..40, any::<u16>()), 0..300)) {
+        // Lookups and removals from a guessed index (`index_near`, `remove_near`)
+        // find what a plain lookup finds, whatever the guess.
+        fn matches_a_btreemap(ops in prop::collection::vec((any::<bool>(), 0u8..40, any::<u16>(), 0usize..48), 0..300)) {
             let mut ours = OrderedMap::default();
             let mut model = BTreeMap::new();
-            for (insert, key, value) in ops {
+            for (insert, key, value, guess) in ops {
                 if insert {
                     prop_assert_eq!(ours.insert(key, value), model.insert(key, value).is_none());
-                } else {
+                } else if guess % 2 == 0 {
                     prop_assert_eq!(ours.remove(&key), model.remove(&key));
+                } else {
+                    prop_assert_eq!(ours.remove_near(&key, guess), model.remove(&key));
                 }
                 prop_assert_eq!(ours.len(), model.len());
                 prop_assert_eq!(ours.contains_key(&key), model.contains_key(&key));
                 prop_assert_eq!(ours.get(&key), model.get(&key));
+                let near = ours.index_near(&key, guess).and_then(|i| ours.at(i));
+                prop_assert_eq!(near, model.get(&key));
                 let from: Vec<_> = ours.iter_from(&key).map(|(k, v)| (*k, *v)).collect();
                 let model_from: Vec<_> = model.range(key..).map(|(k, v)| (*k, *v)).collect();
                 prop_assert_eq!(from, model_from);
