@@ -10,7 +10,7 @@
 use super::spec::{child_path, ChildSpec};
 use crate::kernel::OrderedMap;
 use crate::term::{Atom, Pid, Term};
-use std::cell::{Cell, OnceCell};
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 /// Where a child's process is (OTP's `#child.pid`).
@@ -52,10 +52,6 @@ pub(crate) struct Children {
     by_id: BTreeMap<Term, Pos>,
     by_pid: OrderedMap<Pid, Pos>,
     next: Pos,
-    /// Where the last lookup found its child in `order`. A group restart walks the
-    /// children in order one way or the other, so the next one is next door
-    /// (`OrderedMap::index_near`) and no lookup searches.
-    cursor: Cell<usize>,
 }
 
 impl Children {
@@ -72,15 +68,8 @@ impl Children {
         pos
     }
 
-    /// The index of `pos` in `order`, starting from the last one found.
-    fn index(&self, pos: Pos) -> Option<usize> {
-        let i = self.order.index_near(&pos, self.cursor.get())?;
-        self.cursor.set(i);
-        Some(i)
-    }
-
     pub(crate) fn get(&self, pos: Pos) -> Option<&Child> {
-        self.order.at(self.index(pos)?)
+        self.order.get(&pos)
     }
 
     pub(crate) fn state(&self, pos: Pos) -> Option<State> {
@@ -97,16 +86,11 @@ impl Children {
 
     /// Sets the child's process, keeping the pid index in step.
     pub(crate) fn set_state(&mut self, pos: Pos, state: State) {
-        let Some(i) = self.index(pos) else {
-            return;
-        };
-        let Some(child) = self.order.at_mut(i) else {
+        let Some(child) = self.order.get_mut(&pos) else {
             return;
         };
         if let State::Running(old) = child.state {
-            // Children start in order, so the pid index is in start order too: a
-            // child's pid sits where the child does, less any that were removed.
-            self.by_pid.remove_near(&old, i);
+            self.by_pid.remove(&old);
         }
         if let State::Running(new) = state {
             self.by_pid.insert(new, pos);
