@@ -62,47 +62,119 @@ pub(crate) struct Spare {
 /// many messages or monitors gives its memory back when it dies.
 const SPARE_CAPACITY: usize = 8;
 
+/// What a death takes out of a process's record to act on; the record itself stays
+/// in its slot for the next process there.
+pub(crate) struct Departed {
+    pub(crate) body: Option<Body>,
+    pub(crate) name: Option<Atom>,
+    pub(crate) label: Option<Atom>,
+    pub(crate) links: OrderedSet<Pid>,
+    pub(crate) monitored_by: OrderedMap<Ref, Pid>,
+    pub(crate) monitoring: OrderedMap<Ref, Pid>,
+    pub(crate) timers_to_me: Vec<Ref>,
+}
+
 impl Spare {
-    /// Takes a dead process's collections, emptied; `None` when one grew large.
-    pub(crate) fn from_dead(p: &mut Process) -> Option<Spare> {
-        let small = p.mailbox.capacity() <= SPARE_CAPACITY
-            && p.links.capacity() <= SPARE_CAPACITY
-            && p.monitored_by.capacity() <= SPARE_CAPACITY
-            && p.monitoring.capacity() <= SPARE_CAPACITY;
+    /// Empties a dead process's record and takes its collections (drained by the
+    /// death) for reuse; `None` when one grew large, which is then freed.
+    pub(crate) fn from_dead(dead: &mut Process, d: &mut Departed) -> Option<Spare> {
+        dead.mailbox.clear();
+        dead.aliases.clear();
+        dead.pending_exit = None;
+        if dead.aliases.capacity() > SPARE_CAPACITY {
+            dead.aliases = Vec::new();
+        }
+        let small = dead.mailbox.capacity() <= SPARE_CAPACITY
+            && d.links.capacity() <= SPARE_CAPACITY
+            && d.monitored_by.capacity() <= SPARE_CAPACITY
+            && d.monitoring.capacity() <= SPARE_CAPACITY;
+        let mailbox = std::mem::take(&mut dead.mailbox);
         if !small {
             return None;
         }
-        p.mailbox.clear();
-        // The maps were drained by the death; draining again is a no-op that keeps
-        // this independent of the order of the death's steps.
-        p.links.drain().for_each(drop);
-        p.monitored_by.drain().for_each(drop);
-        p.monitoring.drain().for_each(drop);
+        // The death drained the maps; draining again costs nothing and keeps this
+        // independent of the order of its steps.
+        d.links.drain().for_each(drop);
+        d.monitored_by.drain().for_each(drop);
+        d.monitoring.drain().for_each(drop);
         Some(Spare {
-            mailbox: std::mem::take(&mut p.mailbox),
-            links: std::mem::take(&mut p.links),
-            monitored_by: std::mem::take(&mut p.monitored_by),
-            monitoring: std::mem::take(&mut p.monitoring),
+            mailbox,
+            links: std::mem::take(&mut d.links),
+            monitored_by: std::mem::take(&mut d.monitored_by),
+            monitoring: std::mem::take(&mut d.monitoring),
         })
     }
 }
 
 impl Process {
-    /// A new process running `body`, in the collections of `spare` if given.
-    pub(crate) fn new(body: Body, spare: Option<Spare>) -> Process {
-        let mut p = Process::fresh(body);
-        if let Some(s) = spare {
-            p.mailbox = s.mailbox;
-            p.links = s.links;
-            p.monitored_by = s.monitored_by;
-            p.monitoring = s.monitoring;
+    /// The record of a slot that has had no process yet.
+    pub(crate) fn empty() -> Process {
+        Process {
+            body: None,
+            ..Process::fresh()
         }
-        p
     }
 
-    fn fresh(body: Body) -> Process {
+    /// Hands over what a death acts on, leaving the record to be emptied.
+    pub(crate) fn depart(&mut self) -> Departed {
+        Departed {
+            body: self.body.take(),
+            name: self.name.take(),
+            label: self.label.take(),
+            links: std::mem::take(&mut self.links),
+            monitored_by: std::mem::take(&mut self.monitored_by),
+            monitoring: std::mem::take(&mut self.monitoring),
+            timers_to_me: std::mem::take(&mut self.timers_to_me),
+        }
+    }
+
+    /// Makes this emptied record a new process running `body`, in place: every field
+    /// is named, so a field added to `Process` must be decided on here.
+    pub(crate) fn revive(&mut self, body: Body, spare: Option<Spare>, label: Option<Atom>) {
+        let Process {
+            body: b,
+            mailbox,
+            delivered,
+            scan_from,
+            wait,
+            wait_serial,
+            timed_out,
+            queued,
+            trap_exit,
+            pending_exit,
+            links,
+            monitored_by,
+            monitoring,
+            name,
+            label: l,
+            aliases,
+            timers_to_me,
+        } = self;
+        *b = Some(body);
+        *delivered = 0;
+        *scan_from = 0;
+        *wait = Wait::Ready;
+        *wait_serial = 0;
+        *timed_out = false;
+        *queued = false;
+        *trap_exit = false;
+        *pending_exit = None;
+        *name = None;
+        *l = label;
+        // Left empty by the death (`Spare::from_dead`, `depart`).
+        debug_assert!(mailbox.is_empty() && aliases.is_empty() && timers_to_me.is_empty());
+        debug_assert!(links.len() + monitored_by.len() + monitoring.len() == 0);
+        if let Some(s) = spare {
+            *mailbox = s.mailbox;
+            *links = s.links;
+            *monitored_by = s.monitored_by;
+            *monitoring = s.monitoring;
+        }
+    }
+
+    fn fresh() -> Process {
         Process {
-            body: Some(body),
+            body: None,
             mailbox: VecDeque::new(),
             delivered: 0,
             scan_from: 0,

@@ -9,7 +9,7 @@
 
 use super::hooks::Hooks;
 use super::limits::{Limits, Outcome};
-use super::process::{Body, Process, Spare, Wait};
+use super::process::{Body, Departed, Process, Spare, Wait};
 use super::schedule::Scheduler;
 use super::timers::{TimerQueue, TimerWhat};
 use crate::term::{atom, Atom, Pid, Ref, Term};
@@ -28,7 +28,21 @@ mod timers;
 
 pub(crate) struct Slot {
     serial: u32,
-    proc: Option<Process>,
+    alive: bool,
+    /// The process, or what its death left: an emptied record for the next one.
+    pub(crate) proc: Process,
+}
+
+impl Slot {
+    /// Ends the life of the process `pid` in this slot: its record stays, and what
+    /// the death must act on is handed over ([`Departed`]).
+    pub(crate) fn take(&mut self, pid: Pid) -> Option<Departed> {
+        if self.serial != pid.serial || !self.alive {
+            return None;
+        }
+        self.alive = false;
+        Some(self.proc.depart())
+    }
 }
 
 /// A pending `send_after` timer.
@@ -228,7 +242,7 @@ impl Kernel {
         if slot.serial != pid.serial {
             return None;
         }
-        slot.proc.as_ref()
+        slot.alive.then_some(&slot.proc)
     }
 
     pub(crate) fn proc_mut(&mut self, pid: Pid) -> Option<&mut Process> {
@@ -236,7 +250,7 @@ impl Kernel {
         if slot.serial != pid.serial {
             return None;
         }
-        slot.proc.as_mut()
+        slot.alive.then_some(&mut slot.proc)
     }
 
     /// Alive in the OTP sense: spawned and not yet terminated (a process with a fatal
@@ -277,7 +291,11 @@ impl Kernel {
                 s
             }
             None => {
-                self.slots.push(Slot { serial, proc: None });
+                self.slots.push(Slot {
+                    serial,
+                    alive: false,
+                    proc: Process::empty(),
+                });
                 (self.slots.len() - 1) as u32
             }
         };
@@ -296,12 +314,13 @@ impl Kernel {
         monitor: bool,
         label: Option<Atom>,
     ) -> Option<Ref> {
-        let mut process = Process::new(body, self.spares.pop());
         if let Some(l) = &label {
             self.index_label(pid, l);
         }
-        process.label = label.clone();
-        self.slots[pid.slot as usize].proc = Some(process);
+        let spare = self.spares.pop();
+        let slot = &mut self.slots[pid.slot as usize];
+        slot.proc.revive(body, spare, label.clone());
+        slot.alive = true;
         let view = SpawnView {
             parent,
             child: pid,

@@ -15,9 +15,8 @@ fn timer_live(
         TimerWhat::Delayed(id) => hooks.delayed_pending(id),
         TimerWhat::Wake { pid, wait_serial } => slots
             .get(pid.slot as usize)
-            .filter(|s| s.serial == pid.serial)
-            .and_then(|s| s.proc.as_ref())
-            .is_some_and(|p| p.wait_serial == wait_serial),
+            .filter(|s| s.serial == pid.serial && s.alive)
+            .is_some_and(|s| s.proc.wait_serial == wait_serial),
     }
 }
 
@@ -151,7 +150,7 @@ impl Kernel {
             .slots
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.proc.is_some())
+            .filter(|(_, s)| s.alive)
             .map(|(slot, s)| Pid {
                 slot: slot as u32,
                 serial: s.serial,
