@@ -149,19 +149,20 @@ impl Children {
     }
 }
 
+/// A spec whose start is ignored, for tests of the child list.
+#[cfg(test)]
+pub(super) fn spec(id: &'static str) -> ChildSpec {
+    use crate::behaviour::gen_server::StartResult;
+    ChildSpec::new(
+        crate::term::atom(id),
+        std::rc::Rc::new(|_| Box::pin(async { StartResult::Ignore })),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::behaviour::gen_server::StartResult;
     use crate::term::atom;
-    use std::rc::Rc;
-
-    fn spec(id: &'static str) -> ChildSpec {
-        ChildSpec::new(
-            atom(id),
-            Rc::new(|_| Box::pin(async { StartResult::Ignore })),
-        )
-    }
 
     #[test]
     fn indexes_follow_state_changes() {

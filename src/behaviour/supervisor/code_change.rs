@@ -163,17 +163,9 @@ fn merge(mut old: Children, specs: &[ChildSpec]) -> Children {
 
 #[cfg(test)]
 mod tests {
+    use super::super::children::spec;
     use super::*;
-    use crate::behaviour::gen_server::StartResult;
     use crate::term::{atom, Pid};
-    use std::rc::Rc;
-
-    fn spec(id: &'static str) -> ChildSpec {
-        ChildSpec::new(
-            atom(id),
-            Rc::new(|_| Box::pin(async { StartResult::Ignore })),
-        )
-    }
 
     fn rows(c: &Children) -> Vec<String> {
         c.iter_rev()
