@@ -56,13 +56,14 @@ fn init_kind(next: &Next) -> &'static str {
     }
 }
 
-/// The body of a server process: register, `init`, acknowledge, loop.
+/// The body of a server process: register, `init`, acknowledge, loop. The name is
+/// boxed: it is kept for the process's whole life, and a `ServerName` is ten words.
 pub(crate) async fn enter<G: GenServer>(
     ctx: Ctx,
     starter: Pid,
     parent: Option<Pid>,
     args: G::Args,
-    name: Option<ServerName>,
+    name: Option<Box<ServerName>>,
 ) -> ProcResult {
     let me = ctx.me();
     if let Some(name) = &name {
@@ -118,17 +119,20 @@ async fn started<G: GenServer>(
     next: Next,
 ) -> ProcResult {
     let me = ctx.me();
-    let result = Atom::from_static(init_kind(&next));
-    let view = InitResultView {
-        pid: me,
-        result: &result,
-        reason: None,
-    };
-    ctx.emit_view(&view, || EventKind::InitResult {
-        pid: me,
-        result: result.clone(),
-        reason: None,
-    });
+    // In a block, so that none of it is kept in the future while the loop runs.
+    {
+        let result = Atom::from_static(init_kind(&next));
+        let view = InitResultView {
+            pid: me,
+            result: &result,
+            reason: None,
+        };
+        ctx.emit_view(&view, || EventKind::InitResult {
+            pid: me,
+            result: result.clone(),
+            reason: None,
+        });
+    }
     ack_folded(ctx, starter, Term::tuple_of([Term::OK, Term::Pid(me)]));
     // A trampoline, so that upgrading back and forth does not nest loops (GS-15).
     let mut served = serve(ctx.clone(), parent, state, next, false).await;
@@ -173,7 +177,16 @@ pub(super) async fn serve<G: GenServer>(
                 .recv_match(move |m| upgrade::wakes_suspended(m, parent), None)
                 .await
                 .unwrap_or_else(undefined);
-            upgrade::suspended(ctx, parent, &mut state, msg, next.clone()).await
+            // Boxed, as the other rare paths below: a future's size is that of its
+            // largest state, and every process's body is as big as the loop's.
+            Box::pin(upgrade::suspended(
+                ctx,
+                parent,
+                &mut state,
+                msg,
+                next.clone(),
+            ))
+            .await
         } else {
             match next {
                 Next::Continue(cont) => {
@@ -210,7 +223,8 @@ pub(super) async fn serve<G: GenServer>(
                 next = n;
             }
             Step::ChangeCode(change, n) => {
-                match upgrade::change_code(ctx, parent, state, change, n.clone()).await {
+                let changed = Box::pin(upgrade::change_code(ctx, parent, state, change, n.clone()));
+                match changed.await {
                     Ok(new_code) => return Served::Become(new_code),
                     Err(Ok(old)) => state = old,
                     Err(Err(exit)) => return Served::Exit(Err(exit)),
@@ -323,7 +337,7 @@ async fn dispatch<G: GenServer>(
         // GS-11d (gen_server:stop works whether or not the server traps exits), GS-15.
         [tag, from, request] if tag.is_atom("$system") => {
             traced_recv(ctx, &msg);
-            upgrade::system(ctx, state, from, request, resume, false).await
+            Box::pin(upgrade::system(ctx, state, from, request, resume, false)).await
         }
         _ => {
             handle_event(ctx, "info", &msg);

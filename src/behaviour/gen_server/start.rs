@@ -145,7 +145,7 @@ async fn start_with<G: GenServer>(
     // Nothing from the new process can be queued before it exists.
     let mark = ctx.mailbox_mark();
     let (pid, mref) = ctx.spawn_opt(spawn, move |sctx| {
-        server::enter::<G>(sctx, starter, parent, args, name)
+        server::enter::<G>(sctx, starter, parent, args, name.map(Box::new))
     });
     // The ack, or the server's death before it (an EXIT when trapping, or the DOWN).
     let wait = ctx.recv_match(

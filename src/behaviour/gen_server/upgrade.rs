@@ -105,7 +105,7 @@ pub(super) async fn suspended<G: GenServer>(
 ) -> Step {
     match msg.as_tuple() {
         Some([tag, from, request]) if tag.is_atom("$system") => {
-            system(ctx, state, from, request, resume, true).await
+            Box::pin(system(ctx, state, from, request, resume, true)).await
         }
         Some([tag, Term::Pid(from), reason]) if tag.is_atom("EXIT") && Some(*from) == parent => {
             Step::Stop {
