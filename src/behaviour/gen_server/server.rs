@@ -58,88 +58,94 @@ fn init_kind(next: &Next) -> &'static str {
 
 /// The body of a server process: register, `init`, acknowledge, loop. The name is
 /// boxed: it is kept for the process's whole life, and a `ServerName` is ten words.
-pub(crate) async fn enter<G: GenServer>(
+#[allow(clippy::manual_async_fn)] // See `serve`.
+pub(crate) fn enter<G: GenServer>(
     ctx: Ctx,
     starter: Pid,
     parent: Option<Pid>,
     args: G::Args,
     name: Option<Box<ServerName>>,
-) -> ProcResult {
-    let me = ctx.me();
-    if let Some(name) = &name {
-        // The starter checked the name already; this catches a race with another start.
-        if let Err(holder) = name.register_self(&ctx) {
-            // NAME-4: init is not called; the new process exits normal.
-            ack(
-                &ctx,
-                starter,
-                Term::tagged("error", Term::tagged("already_started", holder)),
-            );
-            return Ok(());
-        }
-    }
-    // A failed init reports, gives the name back, then acknowledges (gen.erl).
-    let init_result = |result: &'static str, reason: Option<Term>| {
-        ctx.emit(EventKind::InitResult {
-            pid: me,
-            result: Atom::from_static(result),
-            reason,
-        });
+) -> impl Future<Output = ProcResult> {
+    async move {
+        let me = ctx.me();
         if let Some(name) = &name {
-            name.unregister_self(&ctx);
+            // The starter checked the name already; this catches a race with another start.
+            if let Err(holder) = name.register_self(&ctx) {
+                // NAME-4: init is not called; the new process exits normal.
+                ack(
+                    &ctx,
+                    starter,
+                    Term::tagged("error", Term::tagged("already_started", holder)),
+                );
+                return Ok(());
+            }
         }
-    };
-    match catch_crash_pinned(std::pin::pin!(G::init(&ctx, args))).await {
-        Ok(Init::Ok(state)) => started(&ctx, starter, parent, state, Next::Wait).await,
-        Ok(Init::OkThen(state, next)) => started(&ctx, starter, parent, state, next).await,
-        Ok(Init::Ignore) => {
-            init_result("ignore", None);
-            ack_folded(&ctx, starter, atom("ignore"));
-            Ok(())
-        }
-        Ok(Init::Stop(reason)) => {
-            init_result("stop", Some(reason.clone()));
-            ack_folded(&ctx, starter, Term::tagged("error", reason.clone()));
-            Err(reason)
-        }
-        Err(crash) => {
-            init_result("crash", Some(crash.clone()));
-            ack_folded(&ctx, starter, Term::tagged("error", crash.clone()));
-            Err(crash)
+        // A failed init reports, gives the name back, then acknowledges (gen.erl).
+        let init_result = |result: &'static str, reason: Option<Term>| {
+            ctx.emit(EventKind::InitResult {
+                pid: me,
+                result: Atom::from_static(result),
+                reason,
+            });
+            if let Some(name) = &name {
+                name.unregister_self(&ctx);
+            }
+        };
+        match catch_crash_pinned(std::pin::pin!(G::init(&ctx, args))).await {
+            Ok(Init::Ok(state)) => started(&ctx, starter, parent, state, Next::Wait).await,
+            Ok(Init::OkThen(state, next)) => started(&ctx, starter, parent, state, next).await,
+            Ok(Init::Ignore) => {
+                init_result("ignore", None);
+                ack_folded(&ctx, starter, atom("ignore"));
+                Ok(())
+            }
+            Ok(Init::Stop(reason)) => {
+                init_result("stop", Some(reason.clone()));
+                ack_folded(&ctx, starter, Term::tagged("error", reason.clone()));
+                Err(reason)
+            }
+            Err(crash) => {
+                init_result("crash", Some(crash.clone()));
+                ack_folded(&ctx, starter, Term::tagged("error", crash.clone()));
+                Err(crash)
+            }
         }
     }
 }
 
 /// `init` succeeded: acknowledge the starter first (GS-1), then serve.
-async fn started<G: GenServer>(
+#[allow(clippy::manual_async_fn)] // See `serve`.
+fn started<G: GenServer>(
     ctx: &Ctx,
     starter: Pid,
     parent: Option<Pid>,
     state: G,
     next: Next,
-) -> ProcResult {
-    let me = ctx.me();
-    // In a block, so that none of it is kept in the future while the loop runs.
-    {
-        let result = Atom::from_static(init_kind(&next));
-        let view = InitResultView {
-            pid: me,
-            result: &result,
-            reason: None,
-        };
-        ctx.emit_view(&view, || EventKind::InitResult {
-            pid: me,
-            result: result.clone(),
-            reason: None,
-        });
-    }
-    ack_folded(ctx, starter, Term::tuple_of([Term::OK, Term::Pid(me)]));
-    // A trampoline, so that upgrading back and forth does not nest loops (GS-15).
-    let mut served = serve(ctx.clone(), parent, state, next, false).await;
-    loop {
-        match served {
-            Served::Exit(result) => return result,
-            Served::Become(code) => served = code.await,
+) -> impl Future<Output = ProcResult> + '_ {
+    async move {
+        let me = ctx.me();
+        // In a block, so that none of it is kept in the future while the loop runs.
+        {
+            let result = Atom::from_static(init_kind(&next));
+            let view = InitResultView {
+                pid: me,
+                result: &result,
+                reason: None,
+            };
+            ctx.emit_view(&view, || EventKind::InitResult {
+                pid: me,
+                result: result.clone(),
+                reason: None,
+            });
+        }
+        ack_folded(ctx, starter, Term::tuple_of([Term::OK, Term::Pid(me)]));
+        // A trampoline, so that upgrading back and forth does not nest loops (GS-15).
+        let mut served = serve(ctx.clone(), parent, state, next, false).await;
+        loop {
+            match served {
+                Served::Exit(result) => return result,
+                Served::Become(code) => served = code.await,
+            }
         }
     }
 }
@@ -162,80 +168,90 @@ fn handle_event(ctx: &Ctx, callback: &'static str, message: &Term) {
 /// The receive loop. Returns when the server exits or changes code. While `suspended`
 /// it takes only system messages and its parent's `EXIT` (GS-15); `next` then holds
 /// the wait to go back to on resume.
-pub(super) async fn serve<G: GenServer>(
+// Not an `async fn`: an async fn moves its arguments into locals and keeps both,
+// and a process's body is as big as this loop's largest state. The captures of an
+// `async move` block are kept once.
+#[allow(clippy::manual_async_fn)]
+pub(super) fn serve<G: GenServer>(
     ctx: Ctx,
     parent: Option<Pid>,
     mut state: G,
     mut next: Next,
     mut suspended: bool,
-) -> Served {
-    let ctx = &ctx;
-    loop {
-        let step = if suspended {
-            // With no timeout the receive ends only with a message.
-            let msg = ctx
-                .recv_match(move |m| upgrade::wakes_suspended(m, parent), None)
+) -> impl Future<Output = Served> {
+    async move {
+        let ctx = &ctx;
+        loop {
+            let step = if suspended {
+                // With no timeout the receive ends only with a message.
+                let msg = ctx
+                    .recv_match(move |m| upgrade::wakes_suspended(m, parent), None)
+                    .await
+                    .unwrap_or_else(undefined);
+                // Boxed, as the other rare paths below: a future's size is that of its
+                // largest state, and every process's body is as big as the loop's.
+                Box::pin(upgrade::suspended(
+                    ctx,
+                    parent,
+                    &mut state,
+                    msg,
+                    next.clone(),
+                ))
                 .await
-                .unwrap_or_else(undefined);
-            // Boxed, as the other rare paths below: a future's size is that of its
-            // largest state, and every process's body is as big as the loop's.
-            Box::pin(upgrade::suspended(
-                ctx,
-                parent,
-                &mut state,
-                msg,
-                next.clone(),
-            ))
-            .await
-        } else {
-            match next {
-                Next::Continue(cont) => {
-                    handle_event(ctx, "continue", &cont);
-                    on_response(catch_crash(state.handle_continue(ctx, cont)).await)
-                }
-                // Messages are taken without a `recv` event: the `handle` event that
-                // follows stands for it (ADR 003); `dispatch` traces the others.
-                Next::Timeout(timeout_ms) => {
-                    match ctx.recv_timeout(ms(timeout_ms)).folded().await {
-                        Some(msg) => {
-                            dispatch(ctx, parent, &mut state, msg, Next::Timeout(timeout_ms)).await
-                        }
-                        None => {
-                            handle_event(ctx, "timeout", &Term::TIMEOUT);
-                            on_response(catch_crash(state.handle_info(ctx, Term::TIMEOUT)).await)
+            } else {
+                match next {
+                    Next::Continue(cont) => {
+                        handle_event(ctx, "continue", &cont);
+                        on_response(catch_crash(state.handle_continue(ctx, cont)).await)
+                    }
+                    // Messages are taken without a `recv` event: the `handle` event that
+                    // follows stands for it (ADR 003); `dispatch` traces the others.
+                    Next::Timeout(timeout_ms) => {
+                        match ctx.recv_timeout(ms(timeout_ms)).folded().await {
+                            Some(msg) => {
+                                dispatch(ctx, parent, &mut state, msg, Next::Timeout(timeout_ms))
+                                    .await
+                            }
+                            None => {
+                                handle_event(ctx, "timeout", &Term::TIMEOUT);
+                                on_response(
+                                    catch_crash(state.handle_info(ctx, Term::TIMEOUT)).await,
+                                )
+                            }
                         }
                     }
+                    Next::Wait => {
+                        let msg = next_message(ctx).await;
+                        dispatch(ctx, parent, &mut state, msg, Next::Wait).await
+                    }
+                    Next::Hibernate => {
+                        let msg = next_message(ctx).await;
+                        dispatch(ctx, parent, &mut state, msg, Next::Hibernate).await
+                    }
                 }
-                Next::Wait => {
-                    let msg = next_message(ctx).await;
-                    dispatch(ctx, parent, &mut state, msg, Next::Wait).await
+            };
+            match step {
+                Step::Go(n) => next = n,
+                Step::Suspend(on, n) => {
+                    suspended = on;
+                    next = n;
                 }
-                Next::Hibernate => {
-                    let msg = next_message(ctx).await;
-                    dispatch(ctx, parent, &mut state, msg, Next::Hibernate).await
+                Step::ChangeCode(change, n) => {
+                    let changed =
+                        Box::pin(upgrade::change_code(ctx, parent, state, change, n.clone()));
+                    match changed.await {
+                        Ok(new_code) => return Served::Become(new_code),
+                        Err(Ok(old)) => state = old,
+                        Err(Err(exit)) => return Served::Exit(Err(exit)),
+                    }
+                    next = n;
                 }
-            }
-        };
-        match step {
-            Step::Go(n) => next = n,
-            Step::Suspend(on, n) => {
-                suspended = on;
-                next = n;
-            }
-            Step::ChangeCode(change, n) => {
-                let changed = Box::pin(upgrade::change_code(ctx, parent, state, change, n.clone()));
-                match changed.await {
-                    Ok(new_code) => return Served::Become(new_code),
-                    Err(Ok(old)) => state = old,
-                    Err(Err(exit)) => return Served::Exit(Err(exit)),
+                Step::Stop {
+                    reason,
+                    reply: pending,
+                } => {
+                    return Served::Exit(terminate(ctx, &mut state, reason, pending).await);
                 }
-                next = n;
-            }
-            Step::Stop {
-                reason,
-                reply: pending,
-            } => {
-                return Served::Exit(terminate(ctx, &mut state, reason, pending).await);
             }
         }
     }
@@ -281,68 +297,71 @@ fn on_response(r: Result<Response, Term>) -> Step {
 
 /// Routes one message to its callback. `resume` is the wait the message interrupted: a
 /// system message goes back to it, so an idle timeout restarts in full (GS-9).
-async fn dispatch<G: GenServer>(
-    ctx: &Ctx,
+#[allow(clippy::manual_async_fn)] // See `serve`.
+fn dispatch<'a, G: GenServer>(
+    ctx: &'a Ctx,
     parent: Option<Pid>,
-    state: &mut G,
+    state: &'a mut G,
     msg: Term,
     resume: Next,
-) -> Step {
-    let Some(items) = msg.as_tuple() else {
-        handle_event(ctx, "info", &msg);
-        let callback = std::pin::pin!(state.handle_info(ctx, msg.clone()));
-        return on_response(catch_crash_pinned(callback).await);
-    };
-    match items {
-        [tag, from, request] if tag.is_atom("$gen_call") => {
-            let Some(from) = From::from_term(from) else {
-                handle_event(ctx, "info", &msg);
-                return on_response(catch_crash(state.handle_info(ctx, msg.clone())).await);
-            };
-            handle_event(ctx, "call", request);
-            let callback = std::pin::pin!(state.handle_call(ctx, request.clone(), from));
-            match catch_crash_pinned(callback).await {
-                Ok(CallResponse::Reply(value, next)) => {
-                    // GS-8: the reply goes out before the timeout or continue.
-                    reply(ctx, from, value);
-                    Step::Go(next)
-                }
-                Ok(CallResponse::NoReply(next)) => Step::Go(next),
-                Ok(CallResponse::Stop {
-                    reason,
-                    reply: value,
-                }) => Step::Stop {
-                    reason,
-                    reply: value.map(|v| (from, v)),
-                },
-                Err(crash) => Step::Stop {
-                    reason: crash,
-                    reply: None,
-                },
-            }
-        }
-        [tag, request] if tag.is_atom("$gen_cast") => {
-            handle_event(ctx, "cast", request);
-            let callback = std::pin::pin!(state.handle_cast(ctx, request.clone()));
-            on_response(catch_crash_pinned(callback).await)
-        }
-        // GS-11c: a trapped EXIT from the parent stops the server, whatever the reason.
-        [tag, Term::Pid(from), reason] if tag.is_atom("EXIT") && Some(*from) == parent => {
-            traced_recv(ctx, &msg);
-            Step::Stop {
-                reason: reason.clone(),
-                reply: None,
-            }
-        }
-        // GS-11d (gen_server:stop works whether or not the server traps exits), GS-15.
-        [tag, from, request] if tag.is_atom("$system") => {
-            traced_recv(ctx, &msg);
-            Box::pin(upgrade::system(ctx, state, from, request, resume, false)).await
-        }
-        _ => {
+) -> impl Future<Output = Step> + 'a {
+    async move {
+        let Some(items) = msg.as_tuple() else {
             handle_event(ctx, "info", &msg);
             let callback = std::pin::pin!(state.handle_info(ctx, msg.clone()));
-            on_response(catch_crash_pinned(callback).await)
+            return on_response(catch_crash_pinned(callback).await);
+        };
+        match items {
+            [tag, from, request] if tag.is_atom("$gen_call") => {
+                let Some(from) = From::from_term(from) else {
+                    handle_event(ctx, "info", &msg);
+                    return on_response(catch_crash(state.handle_info(ctx, msg.clone())).await);
+                };
+                handle_event(ctx, "call", request);
+                let callback = std::pin::pin!(state.handle_call(ctx, request.clone(), from));
+                match catch_crash_pinned(callback).await {
+                    Ok(CallResponse::Reply(value, next)) => {
+                        // GS-8: the reply goes out before the timeout or continue.
+                        reply(ctx, from, value);
+                        Step::Go(next)
+                    }
+                    Ok(CallResponse::NoReply(next)) => Step::Go(next),
+                    Ok(CallResponse::Stop {
+                        reason,
+                        reply: value,
+                    }) => Step::Stop {
+                        reason,
+                        reply: value.map(|v| (from, v)),
+                    },
+                    Err(crash) => Step::Stop {
+                        reason: crash,
+                        reply: None,
+                    },
+                }
+            }
+            [tag, request] if tag.is_atom("$gen_cast") => {
+                handle_event(ctx, "cast", request);
+                let callback = std::pin::pin!(state.handle_cast(ctx, request.clone()));
+                on_response(catch_crash_pinned(callback).await)
+            }
+            // GS-11c: a trapped EXIT from the parent stops the server, whatever the reason.
+            [tag, Term::Pid(from), reason] if tag.is_atom("EXIT") && Some(*from) == parent => {
+                traced_recv(ctx, &msg);
+                Step::Stop {
+                    reason: reason.clone(),
+                    reply: None,
+                }
+            }
+            // GS-11d (gen_server:stop works whether or not the server traps exits), GS-15.
+            [tag, from, request] if tag.is_atom("$system") => {
+                traced_recv(ctx, &msg);
+                Box::pin(upgrade::system(ctx, state, from, request, resume, false)).await
+            }
+            _ => {
+                handle_event(ctx, "info", &msg);
+                let callback = std::pin::pin!(state.handle_info(ctx, msg.clone()));
+                on_response(catch_crash_pinned(callback).await)
+            }
         }
     }
 }
