@@ -107,14 +107,6 @@ impl Spare {
 }
 
 impl Process {
-    /// The record of a slot that has had no process yet.
-    pub(crate) fn empty() -> Process {
-        Process {
-            body: None,
-            ..Process::fresh()
-        }
-    }
-
     /// Hands over what a death acts on, leaving the record to be emptied.
     pub(crate) fn depart(&mut self) -> Departed {
         Departed {
@@ -172,7 +164,8 @@ impl Process {
         }
     }
 
-    fn fresh() -> Process {
+    /// The record of a slot that has had no process yet.
+    pub(crate) fn empty() -> Process {
         Process {
             body: None,
             mailbox: VecDeque::new(),
