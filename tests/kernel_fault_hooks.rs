@@ -34,6 +34,34 @@ fn labelled(label: &str) -> SpawnOpts {
 }
 
 #[test]
+fn the_label_index_built_at_the_first_lookup_knows_the_newest() {
+    // The index is built from the live processes when a label is first looked up.
+    // Slots are reused last-freed first, so here the newer process sits in the lower
+    // slot: the index must follow spawn order, not slot order.
+    let seen = Log::new();
+    let out = seen.clone();
+    let mut sim = recording_sim();
+    sim.spawn(move |ctx| async move {
+        let (x1, _) = ctx.spawn_opt(SpawnOpts::default(), idle);
+        let (x2, _) = ctx.spawn_opt(SpawnOpts::default(), idle);
+        ctx.send(x1, atom("stop"));
+        ctx.sleep(ms(1)).await;
+        ctx.send(x2, atom("stop"));
+        ctx.sleep(ms(1)).await;
+        let (old, _) = ctx.spawn_opt(labelled("root/db"), idle);
+        let (new, _) = ctx.spawn_opt(labelled("root/db"), idle);
+        out.push(Term::from(ctx.find_by_label("root/db") == Some(new)));
+        ctx.send(new, atom("stop"));
+        ctx.sleep(ms(1)).await;
+        out.push(Term::from(ctx.find_by_label("root/db") == Some(old)));
+        ctx.send(old, atom("stop"));
+        Ok(())
+    });
+    sim.run();
+    assert_eq!(seen.get(), vec![Term::TRUE; 2]);
+}
+
+#[test]
 fn labels_name_live_processes_and_the_newest_wins() {
     // What a fault resolving a tree path needs: the process running there now. While
     // a restarted child's predecessor is still dying, both carry the label: the newer

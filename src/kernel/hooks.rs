@@ -136,18 +136,14 @@ impl Kernel {
         self.hooks.by_label.as_ref()?.get(label)?.last().copied()
     }
 
-    /// Every live labelled process by label, oldest first (serials grow with every
-    /// spawn, so pid order by serial is spawn order).
+    /// Every live labelled process by label, oldest first (`live_pids` is in spawn
+    /// order, whatever slots the processes took).
     fn label_index(&self) -> BTreeMap<Atom, Vec<Pid>> {
-        let mut live: Vec<(u32, Pid, Atom)> = self
-            .live_pids()
-            .into_iter()
-            .filter_map(|pid| Some((pid.serial, pid, self.proc(pid)?.label.clone()?)))
-            .collect();
-        live.sort_by_key(|(serial, _, _)| *serial);
         let mut index: BTreeMap<Atom, Vec<Pid>> = BTreeMap::new();
-        for (_, pid, label) in live {
-            index.entry(label).or_default().push(pid);
+        for pid in self.live_pids() {
+            if let Some(label) = self.proc(pid).and_then(|p| p.label.clone()) {
+                index.entry(label).or_default().push(pid);
+            }
         }
         index
     }

@@ -30,7 +30,7 @@ pub(crate) struct Slot {
     serial: u32,
     alive: bool,
     /// The process, or what its death left: an emptied record for the next one.
-    pub(crate) proc: Process,
+    proc: Process,
 }
 
 impl Slot {
