@@ -144,7 +144,8 @@ impl<K: Ord + Copy, V> OrderedMap<K, V> {
     }
 
     /// Takes every live entry out, in key order. The map keeps its capacity, for a
-    /// dead process's maps to serve the next one ([`super::process::Spare`]).
+    /// dead process's maps to serve the next one in its slot
+    /// ([`super::process::Process::settle`]).
     pub(crate) fn drain(&mut self) -> impl Iterator<Item = (K, V)> + '_ {
         self.live = 0;
         self.entries

@@ -49,18 +49,9 @@ pub(crate) struct Process {
     pub(crate) timers_to_me: Vec<Ref>,
 }
 
-/// The emptied collections of a dead process, kept for the next spawn: a restart
-/// storm would otherwise free and allocate them again for every child (ADR 007).
-pub(crate) struct Spare {
-    mailbox: VecDeque<Term>,
-    links: OrderedSet<Pid>,
-    monitored_by: OrderedMap<Ref, Pid>,
-    monitoring: OrderedMap<Ref, Pid>,
-}
-
 /// The most entries a kept collection may have room for: a process that once held
 /// many messages or monitors gives its memory back when it dies.
-const SPARE_CAPACITY: usize = 8;
+const KEPT_CAPACITY: usize = 8;
 
 /// What a death takes out of a process's record to act on; the record itself stays
 /// in its slot for the next process there.
@@ -72,38 +63,6 @@ pub(crate) struct Departed {
     pub(crate) monitored_by: OrderedMap<Ref, Pid>,
     pub(crate) monitoring: OrderedMap<Ref, Pid>,
     pub(crate) timers_to_me: Vec<Ref>,
-}
-
-impl Spare {
-    /// Empties a dead process's record and takes its collections (drained by the
-    /// death) for reuse; `None` when one grew large, which is then freed.
-    pub(crate) fn from_dead(dead: &mut Process, d: &mut Departed) -> Option<Spare> {
-        dead.mailbox.clear();
-        dead.aliases.clear();
-        dead.pending_exit = None;
-        if dead.aliases.capacity() > SPARE_CAPACITY {
-            dead.aliases = Vec::new();
-        }
-        let small = dead.mailbox.capacity() <= SPARE_CAPACITY
-            && d.links.capacity() <= SPARE_CAPACITY
-            && d.monitored_by.capacity() <= SPARE_CAPACITY
-            && d.monitoring.capacity() <= SPARE_CAPACITY;
-        let mailbox = std::mem::take(&mut dead.mailbox);
-        if !small {
-            return None;
-        }
-        // The death drained the maps; draining again costs nothing and keeps this
-        // independent of the order of its steps.
-        d.links.drain().for_each(drop);
-        d.monitored_by.drain().for_each(drop);
-        d.monitoring.drain().for_each(drop);
-        Some(Spare {
-            mailbox,
-            links: std::mem::take(&mut d.links),
-            monitored_by: std::mem::take(&mut d.monitored_by),
-            monitoring: std::mem::take(&mut d.monitoring),
-        })
-    }
 }
 
 impl Process {
@@ -120,9 +79,39 @@ impl Process {
         }
     }
 
+    /// Empties this dead process's record and takes back the collections the death
+    /// drained, for the next process in this slot: a restart storm would otherwise
+    /// free and allocate them again for every child (ADR 007). Collections that grew
+    /// past a few entries are freed instead.
+    pub(crate) fn settle(&mut self, d: &mut Departed) {
+        self.mailbox.clear();
+        self.aliases.clear();
+        self.pending_exit = None;
+        if self.aliases.capacity() > KEPT_CAPACITY {
+            self.aliases = Vec::new();
+        }
+        if self.mailbox.capacity() > KEPT_CAPACITY {
+            self.mailbox = VecDeque::new();
+        }
+        // The death drained the maps; draining again costs nothing and keeps this
+        // independent of the order of its steps.
+        d.links.drain().for_each(drop);
+        d.monitored_by.drain().for_each(drop);
+        d.monitoring.drain().for_each(drop);
+        if d.links.capacity() <= KEPT_CAPACITY {
+            self.links = std::mem::take(&mut d.links);
+        }
+        if d.monitored_by.capacity() <= KEPT_CAPACITY {
+            self.monitored_by = std::mem::take(&mut d.monitored_by);
+        }
+        if d.monitoring.capacity() <= KEPT_CAPACITY {
+            self.monitoring = std::mem::take(&mut d.monitoring);
+        }
+    }
+
     /// Makes this emptied record a new process running `body`, in place: every field
     /// is named, so a field added to `Process` must be decided on here.
-    pub(crate) fn revive(&mut self, body: Body, spare: Option<Spare>, label: Option<Atom>) {
+    pub(crate) fn revive(&mut self, body: Body, label: Option<Atom>) {
         let Process {
             body: b,
             mailbox,
@@ -153,15 +142,9 @@ impl Process {
         *pending_exit = None;
         *name = None;
         *l = label;
-        // Left empty by the death (`Spare::from_dead`, `depart`).
+        // Left empty, with whatever room they kept, by the death (`depart`, `settle`).
         debug_assert!(mailbox.is_empty() && aliases.is_empty() && timers_to_me.is_empty());
         debug_assert!(links.len() + monitored_by.len() + monitoring.len() == 0);
-        if let Some(s) = spare {
-            *mailbox = s.mailbox;
-            *links = s.links;
-            *monitored_by = s.monitored_by;
-            *monitoring = s.monitoring;
-        }
     }
 
     /// The record of a slot that has had no process yet.
@@ -185,5 +168,42 @@ impl Process {
             aliases: Vec::new(),
             timers_to_me: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::term::atom;
+
+    fn departed_with(links: usize) -> (Process, Departed) {
+        let mut p = Process::empty();
+        for serial in 0..links as u32 {
+            p.links.insert(Pid::from_parts(serial, serial + 1), ());
+        }
+        p.mailbox.push_back(atom("left"));
+        let d = p.depart();
+        (p, d)
+    }
+
+    #[test]
+    fn a_death_leaves_small_collections_in_the_slot_for_the_next_process() {
+        let (mut dead, mut d) = departed_with(3);
+        let room = d.links.capacity();
+        dead.settle(&mut d);
+        assert!(dead.mailbox.is_empty() && dead.mailbox.capacity() > 0);
+        assert!(dead.links.is_empty());
+        assert_eq!(dead.links.capacity(), room);
+    }
+
+    #[test]
+    fn a_collection_that_grew_large_is_freed_at_the_death() {
+        let (mut dead, mut d) = departed_with(KEPT_CAPACITY + 1);
+        for _ in 0..=KEPT_CAPACITY {
+            dead.mailbox.push_back(atom("more"));
+        }
+        dead.settle(&mut d);
+        assert_eq!(dead.links.capacity(), 0);
+        assert_eq!(dead.mailbox.capacity(), 0);
     }
 }

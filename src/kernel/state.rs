@@ -9,7 +9,7 @@
 
 use super::hooks::Hooks;
 use super::limits::{Limits, Outcome};
-use super::process::{Body, Departed, Process, Spare, Wait};
+use super::process::{Body, Departed, Process, Wait};
 use super::schedule::Scheduler;
 use super::timers::{TimerQueue, TimerWhat};
 use crate::term::{atom, Atom, Pid, Ref, Term};
@@ -88,13 +88,7 @@ pub(crate) struct Kernel {
     pub(crate) hooks: Hooks,
     /// The schedule perturbation; `None` under FIFO, so the hot path pays one test.
     pub(crate) scheduler: Option<Box<Scheduler>>,
-    /// Collections of dead processes for new ones to reuse, at most [`MAX_SPARES`].
-    pub(crate) spares: Vec<Spare>,
 }
-
-/// How many dead processes' collections are kept for reuse: enough for a supervisor
-/// restarting a few thousand children, a few hundred kilobytes at most.
-pub(crate) const MAX_SPARES: usize = 4096;
 
 impl Kernel {
     pub(crate) fn new(seed: u64, limits: Limits, record: bool) -> Kernel {
@@ -122,7 +116,6 @@ impl Kernel {
             folded: 0,
             hooks: Hooks::default(),
             scheduler: None,
-            spares: Vec::new(),
         }
     }
 
@@ -317,9 +310,8 @@ impl Kernel {
         if let Some(l) = &label {
             self.index_label(pid, l);
         }
-        let spare = self.spares.pop();
         let slot = &mut self.slots[pid.slot as usize];
-        slot.proc.revive(body, spare, label.clone());
+        slot.proc.revive(body, label.clone());
         slot.alive = true;
         let view = SpawnView {
             parent,

@@ -75,13 +75,7 @@ impl Kernel {
                 self.purge_timers();
             }
         }
-        let dead = &mut self.slots[pid.slot as usize].proc;
-        let spare = Spare::from_dead(dead, &mut p);
-        if self.spares.len() < MAX_SPARES {
-            if let Some(spare) = spare {
-                self.spares.push(spare);
-            }
-        }
+        self.slots[pid.slot as usize].proc.settle(&mut p);
         p.body
     }
 }
