@@ -39,7 +39,7 @@
 
 mod client;
 mod server;
-mod start;
+pub(crate) mod start;
 mod sys;
 mod types;
 mod upgrade;

@@ -12,6 +12,7 @@ use crate::kernel::{ms, Ctx, SpawnOpts};
 use crate::term::{atom, Atom, Pid, Term};
 use crate::trace::hot::StartResultView;
 use crate::trace::EventKind;
+use std::future::Future;
 
 /// Options for [`start_link`] and [`start`].
 #[derive(Clone, Debug, Default)]
@@ -122,6 +123,32 @@ async fn start_with<G: GenServer>(
     opts: StartOpts,
     link: bool,
 ) -> StartResult {
+    match spawn_server::<G>(ctx, args, opts, link) {
+        Ok(starting) => starting.acknowledged(ctx).await,
+        Err(result) => result,
+    }
+}
+
+/// A server spawned by a start and not yet acknowledged: what the wait for its
+/// `init` needs. Not generic, so a supervisor's start of any worker waits in the same
+/// small future, the server's arguments having gone to the server at the spawn.
+pub(crate) struct Starting {
+    starter: Pid,
+    pid: Pid,
+    mref: Option<crate::term::Ref>,
+    mark: u64,
+    link: bool,
+    timeout_ms: Option<u64>,
+}
+
+/// The synchronous half of a start: the name check, then the spawn. `Err` is the
+/// start's result when the name is taken (NAME-4) and nothing was spawned.
+pub(crate) fn spawn_server<G: GenServer>(
+    ctx: &Ctx,
+    args: G::Args,
+    opts: StartOpts,
+    link: bool,
+) -> Result<Starting, StartResult> {
     let starter = ctx.me();
     if let Some(holder) = opts.name.as_ref().and_then(|n| n.whereis(ctx)) {
         let result = StartResult::Error(Term::tagged("already_started", Term::Pid(holder)));
@@ -130,7 +157,7 @@ async fn start_with<G: GenServer>(
             pid: holder,
             value: result.to_term(),
         });
-        return result;
+        return Err(result);
     }
     let parent = link.then_some(starter);
     let name = opts.name;
@@ -147,6 +174,40 @@ async fn start_with<G: GenServer>(
     let (pid, mref) = ctx.spawn_opt(spawn, move |sctx| {
         server::enter::<G>(sctx, starter, parent, args, name.map(Box::new))
     });
+    Ok(Starting {
+        starter,
+        pid,
+        mref,
+        mark,
+        link,
+        timeout_ms: opts.timeout_ms,
+    })
+}
+
+impl Starting {
+    /// The wait for the server's `init` (GS-1, GS-3, GS-4), and the `start_result`.
+    pub(crate) fn acknowledged(self, ctx: &Ctx) -> impl Future<Output = StartResult> + '_ {
+        let Starting {
+            starter,
+            pid,
+            mref,
+            mark,
+            link,
+            timeout_ms,
+        } = self;
+        acknowledged(ctx, starter, pid, mref, mark, link, timeout_ms)
+    }
+}
+
+async fn acknowledged(
+    ctx: &Ctx,
+    starter: Pid,
+    pid: Pid,
+    mref: Option<crate::term::Ref>,
+    mark: u64,
+    link: bool,
+    timeout_ms: Option<u64>,
+) -> StartResult {
     // The ack, or the server's death before it (an EXIT when trapping, or the DOWN).
     let wait = ctx.recv_match(
         move |m| {
@@ -154,7 +215,7 @@ async fn start_with<G: GenServer>(
                 || (link && is_signal_from(m, "EXIT", pid, 1))
                 || (!link && is_signal_from(m, "DOWN", pid, 3))
         },
-        opts.timeout_ms.map(ms),
+        timeout_ms.map(ms),
     );
     // The `start_result` below stands for taking the ack, `EXIT` or `DOWN` (ADR 004).
     // The ack's value is kept as it came, for the `start_result` event: building it

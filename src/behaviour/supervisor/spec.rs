@@ -124,14 +124,17 @@ impl ChildSpec {
         let fallback = Atom::new(id);
         let start: StartFn = Rc::new(move |ctx: Ctx| {
             let label = child_label().unwrap_or_else(|| fallback.clone());
-            let args = args.clone();
-            Box::pin(async move {
-                let opts = StartOpts {
-                    label: Some(label),
-                    ..StartOpts::default()
-                };
-                gen_server::start_link::<G>(&ctx, args, opts).await
-            })
+            let opts = StartOpts {
+                label: Some(label),
+                ..StartOpts::default()
+            };
+            // `start_link`'s two halves: the spawn now, as the supervisor polls this
+            // start at once, and a wait that is the same for every worker, so the box
+            // holds no arguments.
+            match gen_server::start::spawn_server::<G>(&ctx, args.clone(), opts, true) {
+                Ok(starting) => Box::pin(async move { starting.acknowledged(&ctx).await }),
+                Err(result) => Box::pin(std::future::ready(result)),
+            }
         });
         ChildSpec::new(Term::atom_owned(id), start)
     }
