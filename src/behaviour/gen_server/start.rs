@@ -12,7 +12,6 @@ use crate::kernel::{ms, Ctx, SpawnOpts};
 use crate::term::{atom, Atom, Pid, Term};
 use crate::trace::hot::StartResultView;
 use crate::trace::EventKind;
-use std::future::Future;
 
 /// Options for [`start_link`] and [`start`].
 #[derive(Clone, Debug, Default)]
@@ -186,7 +185,7 @@ pub(crate) fn spawn_server<G: GenServer>(
 
 impl Starting {
     /// The wait for the server's `init` (GS-1, GS-3, GS-4), and the `start_result`.
-    pub(crate) fn acknowledged(self, ctx: &Ctx) -> impl Future<Output = StartResult> + '_ {
+    pub(crate) async fn acknowledged(self, ctx: &Ctx) -> StartResult {
         let Starting {
             starter,
             pid,
@@ -195,76 +194,63 @@ impl Starting {
             link,
             timeout_ms,
         } = self;
-        acknowledged(ctx, starter, pid, mref, mark, link, timeout_ms)
-    }
-}
-
-async fn acknowledged(
-    ctx: &Ctx,
-    starter: Pid,
-    pid: Pid,
-    mref: Option<crate::term::Ref>,
-    mark: u64,
-    link: bool,
-    timeout_ms: Option<u64>,
-) -> StartResult {
-    // The ack, or the server's death before it (an EXIT when trapping, or the DOWN).
-    let wait = ctx.recv_match(
-        move |m| {
-            is_ack_from(m, pid)
-                || (link && is_signal_from(m, "EXIT", pid, 1))
-                || (!link && is_signal_from(m, "DOWN", pid, 3))
-        },
-        timeout_ms.map(ms),
-    );
-    // The `start_result` below stands for taking the ack, `EXIT` or `DOWN` (ADR 004).
-    // The ack's value is kept as it came, for the `start_result` event: building it
-    // again from the result would cost an allocation per start.
-    let mut acked = None;
-    let result = match wait.since_mark(mark).folded().await {
-        Some(m) => match m.as_tuple() {
-            Some([tag, _, value]) if tag.is_atom("ack") => {
-                let result = StartResult::from_term(value);
-                // `from_term` reads the value as it is, unless it wraps a bad one.
-                let wrapped =
-                    matches!(&result, StartResult::Error(r) if r.tag() == Some("bad_return_value"));
-                if !wrapped {
-                    acked = Some(value.clone());
+        // The ack, or the server's death before it (an EXIT when trapping, or the DOWN).
+        let wait = ctx.recv_match(
+            move |m| {
+                is_ack_from(m, pid)
+                    || (link && is_signal_from(m, "EXIT", pid, 1))
+                    || (!link && is_signal_from(m, "DOWN", pid, 3))
+            },
+            timeout_ms.map(ms),
+        );
+        // The `start_result` below stands for taking the ack, `EXIT` or `DOWN` (ADR 004).
+        // The ack's value is kept as it came, for the `start_result` event: building it
+        // again from the result would cost an allocation per start.
+        let mut acked = None;
+        let result = match wait.since_mark(mark).folded().await {
+            Some(m) => match m.as_tuple() {
+                Some([tag, _, value]) if tag.is_atom("ack") => {
+                    let result = StartResult::from_term(value);
+                    // `from_term` reads the value as it is, unless it wraps a bad one.
+                    let wrapped = matches!(&result, StartResult::Error(r) if r.tag() == Some("bad_return_value"));
+                    if !wrapped {
+                        acked = Some(value.clone());
+                    }
+                    result
                 }
-                result
+                Some([_, _, reason]) => StartResult::Error(reason.clone()),
+                Some([_, _, _, _, reason]) => StartResult::Error(reason.clone()),
+                _ => StartResult::Error(Term::tagged("bad_ack", m.clone())),
+            },
+            None => {
+                // GS-4: unlink, kill, and drop whatever the server's death left behind.
+                if link {
+                    ctx.unlink(pid);
+                }
+                ctx.exit(pid, Term::KILL);
+                if let Some(mref) = mref {
+                    ctx.demonitor(mref, true);
+                }
+                let _ = ctx
+                    .recv_match(move |m| is_signal_from(m, "EXIT", pid, 1), Some(0))
+                    .await;
+                StartResult::Error(Term::TIMEOUT)
             }
-            Some([_, _, reason]) => StartResult::Error(reason.clone()),
-            Some([_, _, _, _, reason]) => StartResult::Error(reason.clone()),
-            _ => StartResult::Error(Term::tagged("bad_ack", m.clone())),
-        },
-        None => {
-            // GS-4: unlink, kill, and drop whatever the server's death left behind.
-            if link {
-                ctx.unlink(pid);
-            }
-            ctx.exit(pid, Term::KILL);
-            if let Some(mref) = mref {
-                ctx.demonitor(mref, true);
-            }
-            let _ = ctx
-                .recv_match(move |m| is_signal_from(m, "EXIT", pid, 1), Some(0))
-                .await;
-            StartResult::Error(Term::TIMEOUT)
+        };
+        if let Some(mref) = mref {
+            ctx.demonitor(mref, true);
         }
-    };
-    if let Some(mref) = mref {
-        ctx.demonitor(mref, true);
+        let value = acked.unwrap_or_else(|| result.to_term());
+        let view = StartResultView {
+            caller: starter,
+            pid,
+            value: &value,
+        };
+        ctx.emit_view(&view, || EventKind::StartResult {
+            caller: starter,
+            pid,
+            value: value.clone(),
+        });
+        result
     }
-    let value = acked.unwrap_or_else(|| result.to_term());
-    let view = StartResultView {
-        caller: starter,
-        pid,
-        value: &value,
-    };
-    ctx.emit_view(&view, || EventKind::StartResult {
-        caller: starter,
-        pid,
-        value: value.clone(),
-    });
-    result
 }
