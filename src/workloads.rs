@@ -156,8 +156,21 @@ pub fn gen_server_calls(calls: u64, config: SimConfig) -> (Sim, Rc<Cell<u64>>) {
 /// (one_for_all); run again and every child is back once `inits` reaches
 /// `2 * children`: each worker's `init` counts itself, so the restarts are exact. Then
 /// send `check` and run: `verified` becomes true when which_children lists `children`
-/// children, every one under a new pid.
+/// children, every one under a new pid. `go` and `check` may be sent again for another
+/// storm on the same tree, each `check` comparing with the children before its storm.
 pub fn restart_storm(children: u32, one_for_all: bool, config: SimConfig) -> RestartStorm {
+    restart_storms(children, one_for_all, 1, config)
+}
+
+/// [`restart_storm`] for `storms` storms in a row on the same tree: the supervisor's
+/// intensity is `(storms + 1) * children` in 5 s, room for every storm's restarts (as
+/// the BEAM's `restart_storm` with its third argument).
+pub fn restart_storms(
+    children: u32,
+    one_for_all: bool,
+    storms: u32,
+    config: SimConfig,
+) -> RestartStorm {
     use crate::behaviour::gen_server::{GenServer, Init, StartOpts};
     use crate::behaviour::supervisor::{self, ChildPid, ChildSpec, Shutdown, Strategy, SupFlags};
     use crate::kernel::Ctx;
@@ -197,7 +210,8 @@ pub fn restart_storm(children: u32, one_for_all: bool, config: SimConfig) -> Res
         } else {
             Strategy::OneForOne
         };
-        let flags = SupFlags::new(strategy).intensity(children.saturating_mul(2), 5);
+        let intensity = children.saturating_mul(storms.saturating_add(1));
+        let flags = SupFlags::new(strategy).intensity(intensity, 5);
         let opts = StartOpts {
             label: Some("storm".into()),
             ..StartOpts::default()
@@ -205,27 +219,29 @@ pub fn restart_storm(children: u32, one_for_all: bool, config: SimConfig) -> Res
         let sup = supervisor::start_link(&ctx, flags, specs, opts)
             .await
             .into_result()?;
-        let before = pids(&ctx, sup).await;
-        ctx.recv_match(|m| m.is_atom("go"), None).await;
-        if one_for_all {
-            if let Some(&middle) = before.get(before.len() / 2) {
-                ctx.exit(middle, Term::KILL);
+        let mut before = pids(&ctx, sup).await;
+        // Stays alive between storms: the supervisor's parent exiting would shut the
+        // tree down.
+        loop {
+            ctx.recv_match(|m| m.is_atom("go"), None).await;
+            if one_for_all {
+                if let Some(&middle) = before.get(before.len() / 2) {
+                    ctx.exit(middle, Term::KILL);
+                }
+            } else {
+                for &pid in &before {
+                    ctx.exit(pid, Term::KILL);
+                }
             }
-        } else {
-            for &pid in &before {
-                ctx.exit(pid, Term::KILL);
-            }
+            ctx.recv_match(|m| m.is_atom("check"), None).await;
+            let after = pids(&ctx, sup).await;
+            ok.set(
+                after.len() == before.len()
+                    && after.len() == children as usize
+                    && after.iter().zip(&before).all(|(a, b)| a != b),
+            );
+            before = after;
         }
-        ctx.recv_match(|m| m.is_atom("check"), None).await;
-        let after = pids(&ctx, sup).await;
-        ok.set(
-            after.len() == before.len()
-                && after.len() == children as usize
-                && after.iter().zip(&before).all(|(a, b)| a != b),
-        );
-        // Stay alive: the supervisor's parent exiting would shut the tree down.
-        ctx.recv_match(|_| false, None).await;
-        Ok(())
     });
     RestartStorm {
         sim,

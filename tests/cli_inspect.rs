@@ -116,3 +116,35 @@ fn a_reader_that_goes_away_is_not_a_panic() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn restart_storm_repeats_on_the_same_tree() {
+    let r = otpsim(&[
+        "bench",
+        "restart-storm",
+        "--children",
+        "50",
+        "--strategy",
+        "one_for_all",
+        "--storms",
+        "3",
+        "--json",
+    ]);
+    r.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["restarts"], 50);
+    let each = v["each_restarts_per_sec"]
+        .as_array()
+        .expect("one rate per storm");
+    assert_eq!(each.len(), 3);
+    assert_eq!(each[0], v["restarts_per_sec"]);
+    // One storm prints no list; zero storms is a bad flag.
+    let one = otpsim(&["bench", "restart-storm", "--children", "5", "--json"]);
+    one.expect_code(0);
+    assert!(
+        !one.stdout.contains("each_restarts_per_sec"),
+        "{}",
+        one.stdout
+    );
+    otpsim(&["bench", "restart-storm", "--storms", "0"]).expect_code(2);
+}

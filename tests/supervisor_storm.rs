@@ -37,3 +37,23 @@ fn a_storm_is_deterministic() {
     assert_eq!(storm(50, false).2, storm(50, false).2);
     assert_eq!(storm(50, true).2, storm(50, true).2);
 }
+
+#[test]
+fn storms_repeat_on_the_same_tree() {
+    use otpsim::workloads::restart_storms;
+    // one_for_one counts every child's restart: three storms need the room
+    // `restart_storms` gives (one more storm's worth), or the third would end the tree.
+    for one_for_all in [false, true] {
+        let mut s = restart_storms(40, one_for_all, 3, SimConfig::default());
+        s.sim.run();
+        for storm in 1..=3u64 {
+            s.verified.set(false);
+            s.sim.send(s.driver, atom("go"));
+            s.sim.run();
+            assert_eq!(s.inits.get(), 40 * (storm + 1), "storm {storm}");
+            s.sim.send(s.driver, atom("check"));
+            s.sim.run();
+            assert!(s.verified.get(), "storm {storm}: every child new");
+        }
+    }
+}

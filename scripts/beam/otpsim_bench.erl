@@ -13,6 +13,7 @@
 %%                                      K for bytes_per_process, default 100000)
 %%   ["call", Calls]
 %%   ["restart_storm", Children, Strategy]   Strategy = one_for_one | one_for_all
+%%   ["restart_storm", Children, Strategy, K]   K storms in a row on the same tree
 %%       one_for_one: kill every child once, wait for all to be restarted.
 %%       one_for_all: kill ONE child, wait for all Children to be restarted.
 %%
@@ -50,7 +51,8 @@ run("spawn", [N]) -> spawn_bench(N, N, 100000);
 run("spawn", [N, T]) -> spawn_bench(N, T, 100000);
 run("spawn", [N, T, K]) -> spawn_bench(N, T, K);
 run("call", [N]) -> call(N);
-run("restart_storm", [N, Strategy]) -> restart_storm(N, Strategy);
+run("restart_storm", [N, Strategy]) -> restart_storm(N, Strategy, 1);
+run("restart_storm", [N, K, Strategy]) -> restart_storm(N, Strategy, K);
 run("restart-storm", Args) -> run("restart_storm", Args);
 run(Bench, Args) -> erlang:error({bad_arguments, Bench, Args}).
 
@@ -70,6 +72,7 @@ json(Fields) ->
 val(V) when is_integer(V) -> integer_to_list(V);
 val(V) when is_float(V) -> float_to_list(V, [{decimals, 6}, compact]);
 val(V) when is_atom(V) -> ["\"", atom_to_list(V), "\""];
+val({array, L}) -> ["[", lists:join(",", [val(X) || X <- L]), "]"];
 val(V) when is_list(V) -> ["\"", V, "\""].
 
 common() ->
@@ -215,34 +218,46 @@ call_loop(Srv, I) -> ping = gen_server:call(Srv, ping), call_loop(Srv, I - 1).
 %% Each child's init/1 sends {started, Id, self()} to the collector (this
 %% process), so restarts are counted exactly, without polling.
 
-restart_storm(N, Strategy) when Strategy =:= one_for_one; Strategy =:= one_for_all ->
+restart_storm(N, Strategy, K) when (Strategy =:= one_for_one orelse Strategy =:= one_for_all),
+                                   K >= 1 ->
     process_flag(trap_exit, true),
     Collector = self(),
-    {ok, Sup} = supervisor:start_link(?MODULE, {sup, Strategy, N, Collector}),
+    {ok, Sup} = supervisor:start_link(?MODULE, {sup, Strategy, N, K, Collector}),
     Initial = collect_started(N, #{}),
-    T0 = now_us(),
-    Restarts = case Strategy of
-        one_for_one ->
-            maps:foreach(fun(_Id, Pid) -> exit(Pid, kill) end, Initial),
-            N;
-        one_for_all ->
-            exit(maps:get(N div 2, Initial), kill),
-            N
-    end,
-    New = collect_started(Restarts, #{}),
-    T1 = now_us(),
-    N = map_size(New),
-    true = lists:all(fun(Id) -> maps:get(Id, New) =/= maps:get(Id, Initial) end,
-                     maps:keys(Initial)),
+    %% Every storm restarts all N children; the first one, right after the start-up,
+    %% is the figure, the later ones show the rate once warm.
+    {Secs, _} = lists:foldl(fun(_, {Acc, Before}) ->
+                                    {S, After} = one_storm(N, Strategy, Before),
+                                    {[S | Acc], After}
+                            end, {[], Initial}, lists:seq(1, K)),
+    [S | _] = Each = lists:reverse(Secs),
     Count = erlang:length(supervisor:which_children(Sup)),
     N = Count,
     unlink(Sup),
     exit(Sup, shutdown),
-    S = secs(T0, T1),
+    Rates = case K of
+        1 -> [];
+        _ -> [{each_restarts_per_sec, {array, [round(rate(N, E)) || E <- Each]}}]
+    end,
     json([{bench, "restart_storm"}, {strategy, Strategy}, {children, N},
           {crashes, case Strategy of one_for_one -> N; one_for_all -> 1 end},
-          {restarts, Restarts}, {seconds, S},
-          {restarts_per_sec, rate(Restarts, S)} | common()]).
+          {restarts, N}, {seconds, S},
+          {restarts_per_sec, rate(N, S)} | Rates ++ common()]).
+
+%% One storm on the running tree: kills every child (one_for_one) or the middle one
+%% (one_for_all), waits until all N are back under new pids. Returns its seconds.
+one_storm(N, Strategy, Before) ->
+    T0 = now_us(),
+    case Strategy of
+        one_for_one -> maps:foreach(fun(_Id, Pid) -> exit(Pid, kill) end, Before);
+        one_for_all -> exit(maps:get(N div 2, Before), kill)
+    end,
+    After = collect_started(N, #{}),
+    T1 = now_us(),
+    N = map_size(After),
+    true = lists:all(fun(Id) -> maps:get(Id, After) =/= maps:get(Id, Before) end,
+                     maps:keys(Before)),
+    {secs(T0, T1), After}.
 
 collect_started(0, Acc) -> Acc;
 collect_started(K, Acc) ->
@@ -253,8 +268,9 @@ start_child(Collector, Id) ->
 
 %% ------------------------------------------------------------- callbacks
 
-init({sup, Strategy, N, Collector}) ->
-    Flags = #{strategy => Strategy, intensity => N * 2, period => 5},
+init({sup, Strategy, N, K, Collector}) ->
+    %% Room for every storm's restarts within the period, and N more.
+    Flags = #{strategy => Strategy, intensity => N * (K + 1), period => 5},
     Children = [#{id => Id,
                   start => {?MODULE, start_child, [Collector, Id]},
                   restart => permanent,
