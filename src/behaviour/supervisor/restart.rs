@@ -137,12 +137,12 @@ impl Sup {
             Strategy::RestForOne => {
                 self.children.set_state(pos, State::Undefined);
                 let group = self.children.positions_from(pos);
-                self.restart_group(ctx, &group, cause).await;
+                self.restart_group(ctx, group, cause).await;
             }
             Strategy::OneForAll => {
                 self.children.set_state(pos, State::Undefined);
                 let group = self.children.positions();
-                self.restart_group(ctx, &group, cause).await;
+                self.restart_group(ctx, group, cause).await;
             }
         }
         Response::noreply()
@@ -152,14 +152,10 @@ impl Sup {
     /// then start every child left in it in start order, including those that were
     /// not running (SUP-12, SUP-13). A failed start marks that child `restarting` and
     /// schedules a retry (SUP-17).
-    async fn restart_group(&mut self, ctx: &Ctx, group: &[Pos], cause: &'static str) {
-        self.terminate_children(ctx, group).await;
-        let left: Vec<Pos> = group
-            .iter()
-            .copied()
-            .filter(|p| self.children.get(*p).is_some())
-            .collect();
-        if let Err((failed, _)) = self.start_children(ctx, &left, cause).await {
+    async fn restart_group(&mut self, ctx: &Ctx, mut group: Vec<Pos>, cause: &'static str) {
+        self.terminate_children(ctx, &group).await;
+        group.retain(|p| self.children.get(*p).is_some());
+        if let Err((failed, _)) = self.start_children(ctx, &group, cause).await {
             self.children.set_state(failed, State::Restarting);
             if let Some(child) = self.children.get(failed) {
                 let id = child.spec.id.clone();
