@@ -77,6 +77,7 @@ pub fn restart_storm(a: StormArgs) -> i32 {
         first.get_or_insert((seconds, report));
     }
     let Some((seconds, report)) = first else {
+        eprintln!("restart-storm: no storm ran");
         return 1;
     };
     let rate = restarts as f64 / seconds;
