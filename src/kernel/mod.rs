@@ -14,6 +14,7 @@ mod ctx_hooks;
 mod hooks;
 mod limits;
 mod ordered;
+mod small_map;
 pub(crate) use ordered::OrderedMap;
 mod panics;
 mod process;

@@ -5,8 +5,8 @@
 //! O(log n), and iterates in key order (monitor creation order, partner spawn order) as
 //! PROC-6 wants. Removal leaves a tombstone, and the vector is compacted once tombstones
 //! outnumber live entries, so a supervisor unlinking children one by one never pays an
-//! O(n) shift per removal. Most processes hold zero or one entry: one small allocation,
-//! not a B-tree node.
+//! O(n) shift per removal. A process's own links and monitors use it through
+//! `SmallMap`, which keeps a lone entry inline.
 //!
 //! A lookup first tries where the last one landed and its two neighbours: a supervisor
 //! walks its children, links and pid index in order one way or the other, and a binary
@@ -50,13 +50,17 @@ impl<K: Ord + Copy, V> OrderedMap<K, V> {
         found
     }
 
+    /// An empty map with room for `n` entries.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        OrderedMap {
+            entries: Vec::with_capacity(n),
+            live: 0,
+            finger: Cell::new(0),
+        }
+    }
+
     /// Inserts or replaces; returns true when the key was not present.
     pub(crate) fn insert(&mut self, key: K, value: V) -> bool {
-        if self.entries.capacity() == 0 {
-            // Most maps hold one entry for life (a monitor, a link): allocate for one,
-            // a small block the allocator recycles without coalescing, not Vec's four.
-            self.entries.reserve_exact(1);
-        }
         if self.entries.last().is_none_or(|(last, _)| *last < key) {
             self.entries.push((key, Some(value)));
             self.live += 1;
@@ -146,11 +150,9 @@ impl<K: Ord + Copy, V> OrderedMap<K, V> {
     /// Takes every live entry out, in key order. The map keeps its capacity, for a
     /// dead process's maps to serve the next one in its slot
     /// ([`super::process::Process::settle`]).
-    pub(crate) fn drain(&mut self) -> impl Iterator<Item = (K, V)> + '_ {
+    pub(crate) fn drain(&mut self) -> Drain<'_, K, V> {
         self.live = 0;
-        self.entries
-            .drain(..)
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
+        Drain(self.entries.drain(..))
     }
 
     /// How many entries the map can hold without allocating.
@@ -159,8 +161,17 @@ impl<K: Ord + Copy, V> OrderedMap<K, V> {
     }
 }
 
-/// A set of pids (or any ordered key) on the same representation.
-pub(crate) type OrderedSet<K> = OrderedMap<K, ()>;
+/// The live entries [`OrderedMap::drain`] takes out, in key order.
+pub(crate) struct Drain<'a, K, V>(std::vec::Drain<'a, (K, Option<V>)>);
+
+impl<K, V> Iterator for Drain<'_, K, V> {
+    type Item = (K, V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
+        self.0.find_map(|(k, v)| v.map(|v| (k, v)))
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,6 @@
 //! One process's record in the process table.
 
-use super::ordered::{OrderedMap, OrderedSet};
+use super::small_map::{SmallMap, SmallSet};
 use crate::term::{Atom, Pid, Ref, Term};
 use std::collections::VecDeque;
 
@@ -36,11 +36,11 @@ pub(crate) struct Process {
     pub(crate) trap_exit: bool,
     /// Set once a fatal signal has been handled; the process dies when next scheduled.
     pub(crate) pending_exit: Option<Term>,
-    pub(crate) links: OrderedSet<Pid>,
+    pub(crate) links: SmallSet<Pid>,
     /// Monitors others hold on this process, in creation (reference) order.
-    pub(crate) monitored_by: OrderedMap<Ref, Pid>,
+    pub(crate) monitored_by: SmallMap<Ref, Pid>,
     /// Monitors this process holds, with their targets.
-    pub(crate) monitoring: OrderedMap<Ref, Pid>,
+    pub(crate) monitoring: SmallMap<Ref, Pid>,
     pub(crate) name: Option<Atom>,
     /// The label given at spawn (a tree path), interned.
     pub(crate) label: Option<Atom>,
@@ -59,9 +59,9 @@ pub(crate) struct Departed {
     pub(crate) body: Option<Body>,
     pub(crate) name: Option<Atom>,
     pub(crate) label: Option<Atom>,
-    pub(crate) links: OrderedSet<Pid>,
-    pub(crate) monitored_by: OrderedMap<Ref, Pid>,
-    pub(crate) monitoring: OrderedMap<Ref, Pid>,
+    pub(crate) links: SmallSet<Pid>,
+    pub(crate) monitored_by: SmallMap<Ref, Pid>,
+    pub(crate) monitoring: SmallMap<Ref, Pid>,
     pub(crate) timers_to_me: Vec<Ref>,
 }
 
@@ -160,9 +160,9 @@ impl Process {
             queued: false,
             trap_exit: false,
             pending_exit: None,
-            links: OrderedSet::default(),
-            monitored_by: OrderedMap::default(),
-            monitoring: OrderedMap::default(),
+            links: SmallSet::default(),
+            monitored_by: SmallMap::default(),
+            monitoring: SmallMap::default(),
             name: None,
             label: None,
             aliases: Vec::new(),
