@@ -4,6 +4,10 @@
 //! tests/otp_fixtures/supervision/run.sh; cargo test needs no Erlang). A scenario
 //! that differs for a known reason must differ exactly as known_mismatches.json says
 //! (explained in KNOWN_MISMATCHES.md), so a fix shows up as a test to update.
+//!
+//! VER-4: the supervisor algorithms on OTP's `master` (intensity window, strategies,
+//! try_again, shutdown) are those of OTP 25, so these recordings stand for current OTP
+//! too; this machine's Erlang is 25.2.3.
 #![forbid(unsafe_code)]
 
 #[path = "conformance/mod.rs"]

@@ -197,6 +197,9 @@ fn gs2_ignore_exits_normal_and_stop_exits_with_reason() {
 #[test]
 fn gs3_failed_init_kills_a_non_trapping_linked_caller() {
     // GS-3: the caller gets {error,R}, then the exit signal R kills it (R != normal).
+    // VER-2: as on OTP 25, the baseline: init fails with {stop,R} (OTP 26's init_fail
+    // and an init returning {error,R} are not modelled); the linked caller's fate
+    // follows SIG-3 either way.
     let mut sim = sim();
     let log = log();
     let l = log.clone();
@@ -341,6 +344,8 @@ fn gs6_server_death_during_call_gives_its_reason() {
 #[test]
 fn gs7_late_reply_is_dropped_not_delivered() {
     // GS-7: after a call timeout the late reply is discarded; the mailbox stays empty.
+    // VER-1: this is OTP 24 and later (the call's alias); OTP 23 delivered it as a stray
+    // message.
     let mut sim = sim();
     let l = log();
     let caller = sim.spawn(move |ctx| async move {

@@ -840,3 +840,22 @@ fn a_model_event_count_names_its_event_and_only_it_takes_what() {
     ));
     assert!(e.contains("`Not OK` is not a model event name"), "{e}");
 }
+
+#[test]
+fn ver3_auto_shutdown_and_significant_as_in_elixir_1_15() {
+    // VER-3: a Supervisor takes `auto_shutdown` and significant children (Elixir 1.15
+    // and later); a DynamicSupervisor allows only `auto_shutdown: :never`, so the field
+    // does not exist on a `dynamic_supervisor` node.
+    let supervised = r#"{"otpsim": 1, "name": "t", "duration": "60s",
+"app": {"root": {"id": "root", "type": "supervisor", "auto_shutdown": "any_significant",
+"children": [{"id": "w", "model": "worker", "restart": "transient", "significant": true}]}}}"#;
+    assert!(load_str("s.json", supervised).is_ok());
+    let err = bad_str(&with_tree(
+        "",
+        r#"{"id": "d", "type": "dynamic_supervisor", "auto_shutdown": "any_significant"}"#,
+    ));
+    assert!(
+        err.contains("at $.app.root.children[0].auto_shutdown: field `auto_shutdown` does not apply to a `dynamic_supervisor` node"),
+        "{err}"
+    );
+}
