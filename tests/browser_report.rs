@@ -16,23 +16,23 @@ use browser_util::{browser_or_skip, chromium};
 use std::path::Path;
 use std::time::Instant;
 
-#[test]
-fn report_renders_in_headless_chromium() {
-    let Some(browser) = browser_or_skip() else {
-        return;
-    };
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser_report");
-    std::fs::create_dir_all(&dir).unwrap();
-    let html = report_util::report_for("circuit_breaker.json");
-    let page = dir.join("circuit_breaker.html");
+/// The report of `scenario` loaded in headless Chromium: the page (written under
+/// `dir`), its URL, the DOM after the script ran, and the wall-clock render time.
+/// Fails on a script error, a console error or a missing render marker.
+fn render(
+    browser: &Path,
+    dir: &Path,
+    scenario: &str,
+) -> (String, String, String, std::time::Duration) {
+    std::fs::create_dir_all(dir).unwrap();
+    let html = report_util::report_for(scenario);
+    let page = dir.join(scenario.replace(".json", ".html"));
     std::fs::write(&page, &html).unwrap();
     let url = format!("file://{}", page.display());
-    let profile = dir.join("profile");
-
     let started = Instant::now();
-    let dom = chromium(&browser, &profile, &["--dump-dom", &url]);
+    let dom = chromium(browser, &dir.join("profile"), &["--dump-dom", &url]);
     let render_time = started.elapsed();
-    let dom_text = String::from_utf8_lossy(&dom.stdout);
+    let dom_text = String::from_utf8_lossy(&dom.stdout).into_owned();
     let log = String::from_utf8_lossy(&dom.stderr);
     assert!(
         !dom_text.contains("id=\"jserror\""),
@@ -55,6 +55,17 @@ fn report_renders_in_headless_chromium() {
         dom_text.contains("<div id=\"ok\">rendered "),
         "no render marker; browser stderr:\n{log}"
     );
+    (html, url, dom_text, render_time)
+}
+
+#[test]
+fn report_renders_in_headless_chromium() {
+    let Some(browser) = browser_or_skip() else {
+        return;
+    };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser_report");
+    let (html, url, dom_text, render_time) = render(&browser, &dir, "circuit_breaker.json");
+    let profile = dir.join("profile");
     // The tree: the scenario's nodes, drawn as HTML.
     for node in ["<b>root</b>", "<b>payments</b>", "<b>breaker</b>"] {
         assert!(dom_text.contains(node), "tree node {node} in the DOM");
@@ -89,5 +100,29 @@ fn report_renders_in_headless_chromium() {
         html.len(),
         render_time.as_millis(),
         shot.display()
+    );
+}
+
+#[test]
+fn restart_windows_render_in_headless_chromium() {
+    // SUP-14 in the picture: one row per supervisor that counted restarts, its bars
+    // coloured by how full the window was, and each supervisor's peak in the tree.
+    let Some(browser) = browser_or_skip() else {
+        return;
+    };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser_windows");
+    let (_, _, dom, _) = render(&browser, &dir, "flapping_tight_intensity.json");
+    assert!(
+        dom.contains(">window root/db<"),
+        "the database supervisor's row"
+    );
+    assert!(dom.contains(">window root<"), "the root's row");
+    assert!(
+        dom.contains("window peak 3 (max 2 in 10s)"),
+        "the database supervisor's peak in the tree"
+    );
+    assert!(
+        dom.contains("restart 3 of 2 allowed in the window"),
+        "an overfull window's bar"
     );
 }

@@ -105,6 +105,47 @@ fn restarts_and_escalations_reach_the_tree() {
 }
 
 #[test]
+fn restart_windows_fill_up_to_the_escalation() {
+    // SUP-14 in the picture: the database supervisor (max_restarts 2 in 10 s) counts
+    // its restarts 1, 2, 3 and gives up at the third; the root's window never fills.
+    let data = data_of(&report_for("flapping_tight_intensity.json"));
+    let windows = data["intensity"].as_array().unwrap();
+    let db = windows.iter().find(|w| w["path"] == "root/db").unwrap();
+    assert_eq!(
+        (db["max"].as_u64(), db["peak"].as_u64()),
+        (Some(2), Some(3))
+    );
+    let counts: Vec<u64> = db["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p[1].as_u64().unwrap())
+        .collect();
+    assert_eq!(&counts[..3], &[1, 2, 3]);
+    // Every escalation is at a restart that overfilled the window.
+    let overfull: Vec<&serde_json::Value> = db["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p[1].as_u64() > db["max"].as_u64())
+        .map(|p| &p[0])
+        .collect();
+    let exceeded: Vec<&serde_json::Value> = db["exceeded"].as_array().unwrap().iter().collect();
+    assert!(!exceeded.is_empty());
+    assert_eq!(exceeded, overfull);
+    // The tree carries each supervisor's peak with its window.
+    let tree_db = &data["tree"]["children"][0];
+    assert_eq!(tree_db["path"], "root/db");
+    assert_eq!(
+        tree_db["intensity"],
+        serde_json::json!({"peak": 3, "max": 2, "seconds": 10})
+    );
+    let root = windows.iter().find(|w| w["path"] == "root").unwrap();
+    assert!(root["peak"].as_u64() <= root["max"].as_u64());
+    assert!(root["exceeded"].as_array().unwrap().is_empty());
+}
+
+#[test]
 fn run_writes_the_report() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("report_html_cli");
     std::fs::create_dir_all(&dir).unwrap();

@@ -1,10 +1,12 @@
 //! The HTML report: one self-contained file (no network: inline CSS and JS, the data
 //! as one embedded JSON block) that draws the supervision tree, a timeline of
-//! lifelines, breaker states, call outcomes and faults, and the expectations.
+//! lifelines, restart intensity per supervisor, breaker states, call outcomes and
+//! faults, and the expectations.
 //!
 //! The data is aggregated so that a run of 10,000 processes and 1,000,000 events
 //! still gives a file of a few megabytes at most: see [`lanes`] for the limits.
 
+pub mod intensity;
 pub mod lanes;
 pub mod series;
 pub mod tree;
@@ -51,6 +53,7 @@ pub fn report_data(scenario: &Scenario, summary: &Summary, events: &[Event]) -> 
     let mut lanes = lanes::Lanes::new(end_us, bucket_us);
     let mut series = series::Series::new(end_us, bucket_us);
     let mut counts = tree::TreeCounts::default();
+    let mut windows = intensity::Intensity::new(bucket_us);
     for event in events {
         // A spawn names its child: label it before the event is read.
         if matches!(event.kind, crate::trace::EventKind::Spawn { .. }) {
@@ -59,6 +62,7 @@ pub fn report_data(scenario: &Scenario, summary: &Summary, events: &[Event]) -> 
         lanes.event(event, &world);
         series.event(event, &world);
         counts.event(event, &world);
+        windows.event(event, &world);
         if !matches!(event.kind, crate::trace::EventKind::Spawn { .. }) {
             world.apply(event);
         }
@@ -77,7 +81,8 @@ pub fn report_data(scenario: &Scenario, summary: &Summary, events: &[Event]) -> 
         "passed": summary.passed(),
         "end_us": end_us,
         "bucket_us": bucket_us,
-        "tree": counts.tree_json(&scenario.app.root),
+        "tree": counts.tree_json(&scenario.app.root, &windows.peaks()),
+        "intensity": windows.to_json(),
         "timeline": lanes.to_json(),
         "series": series.to_json(),
         "expectations": expectations,

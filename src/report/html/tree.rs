@@ -44,14 +44,29 @@ impl TreeCounts {
     }
 
     /// The tree under `root` as JSON: `{id, path, kind, restarts, crashes,
-    /// escalations, dynamic, children}`; `dynamic` counts paths seen under a node that
-    /// the scenario does not declare (a dynamic supervisor's children, partitions).
-    pub fn tree_json(&self, root: &Node) -> Value {
-        self.node(root, &root.id)
+    /// escalations, dynamic, intensity, children}`; `dynamic` counts paths seen under a
+    /// node that the scenario does not declare (a dynamic supervisor's children,
+    /// partitions); `intensity` is `{peak, max, seconds}` for a supervisor that
+    /// counted restarts, from `peaks` (path to fullest window and max_restarts).
+    pub fn tree_json(&self, root: &Node, peaks: &BTreeMap<String, (u64, u64)>) -> Value {
+        self.node(root, &root.id, peaks)
     }
 
-    fn node(&self, node: &Node, path: &str) -> Value {
+    fn node(&self, node: &Node, path: &str, peaks: &BTreeMap<String, (u64, u64)>) -> Value {
         let c = self.paths.get(path).copied().unwrap_or_default();
+        let seconds = match &node.kind {
+            NodeKind::Supervisor { intensity, .. }
+            | NodeKind::DynamicSupervisor { intensity, .. }
+            | NodeKind::TaskSupervisor { intensity, .. }
+            | NodeKind::PartitionSupervisor { intensity, .. } => Some(intensity.max_seconds),
+            NodeKind::Registry { .. } | NodeKind::Model(_) => None,
+        };
+        let intensity = match (peaks.get(path), seconds) {
+            (Some((peak, max)), Some(seconds)) => {
+                json!({"peak": peak, "max": max, "seconds": seconds})
+            }
+            _ => Value::Null,
+        };
         let (kind, declared): (String, &[Node]) = match &node.kind {
             NodeKind::Supervisor {
                 strategy, children, ..
@@ -74,7 +89,7 @@ impl TreeCounts {
         };
         let children: Vec<Value> = declared
             .iter()
-            .map(|child| self.node(child, &format!("{path}/{}", child.id)))
+            .map(|child| self.node(child, &format!("{path}/{}", child.id), peaks))
             .collect();
         let prefix = format!("{path}/");
         let dynamic = if matches!(node.kind, NodeKind::Model(_) | NodeKind::Supervisor { .. }) {
@@ -97,6 +112,7 @@ impl TreeCounts {
             "crashes": c.crashes,
             "escalations": c.escalations,
             "dynamic": dynamic,
+            "intensity": intensity,
             "children": children,
         })
     }

@@ -16,7 +16,14 @@ window.onerror = function (msg, src, line) {
     killed: "#6a1b1b", escalation: "#b71c1c", fault: "#8e24aa" };
   var STATES = { closed: "#a5d6a7", open: "#ef9a9a", half_open: "#ffe082" };
   var OUTCOMES = [["ok", "#66bb6a"], ["error", "#e53935"], ["timeout", "#fb8c00"], ["rejected", "#9e9e9e"]];
+  var FILL = { low: "#81c784", high: "#ffb74d", full: "#e57373", over: "#b71c1c" };
   var LEFT = 250, ROW = 14, view = [0, D.end_us];
+  // How full a restart window is: n restarts in it against max_restarts.
+  function fillClass(n, max) {
+    if (n > max) return "over";
+    if (n === max) return "full";
+    return n * 3 >= max * 2 ? "high" : "low";
+  }
 
   function el(name, attrs, parent) {
     var e = document.createElementNS(NS, name);
@@ -65,6 +72,13 @@ window.onerror = function (msg, src, line) {
       span.appendChild(h("span", "⚠ escalated " + n.escalations + "×", "badge esc"));
     }
     if (n.dynamic) span.appendChild(h("span", n.dynamic + " dynamic children", "badge"));
+    if (n.intensity) {
+      var iv = n.intensity, b = h("span", "window peak " + iv.peak + " (max " + iv.max + " in " + iv.seconds + "s)",
+        "badge window " + fillClass(iv.peak, iv.max));
+      b.setAttribute("data-tip", "the most restarts within its " + iv.seconds + "s window at any restart, against max_restarts " +
+        iv.max + (iv.peak > iv.max ? ": exceeded, so it shut down" : ""));
+      span.appendChild(b);
+    }
     span.setAttribute("data-tip", n.path);
     li.appendChild(span);
     if (n.children.length) {
@@ -128,7 +142,31 @@ window.onerror = function (msg, src, line) {
       });
       y += ROW + 4;
     });
-    var bw = D.bucket_us, CH = 48;
+    var bw = D.bucket_us, CH = 48, IH = 24;
+    D.intensity.forEach(function (w) {
+      var scale = Math.max(1, w.max);
+      label(top, y + IH / 2 - ROW / 2, "window " + w.path, w.path + ": restarts within its window at each restart it counted, against max_restarts " + w.max);
+      el("line", { x1: LEFT, x2: width() - 10, y1: y + IH - (w.max / scale) * IH, y2: y + IH - (w.max / scale) * IH, "class": "maxline" }, top);
+      el("line", { x1: LEFT, x2: width() - 10, y1: y + IH, y2: y + IH, "class": "baseline" }, top);
+      function bar(a, b, n, tip) {
+        if (b < view[0] || a > view[1]) return;
+        var hgt = Math.min(1, n / scale) * IH, x0 = x(Math.max(a, view[0]));
+        el("rect", { x: x0 - 1, y: y + IH - hgt, width: Math.max(3, x(Math.min(b, view[1])) - x0), height: Math.max(1, hgt),
+          fill: FILL[fillClass(n, w.max)], "data-tip": tip }, top);
+      }
+      w.points.forEach(function (p) {
+        bar(p[0], p[0], p[1], fmt(p[0]) + "  " + w.path + ": restart " + p[1] + " of " + w.max + " allowed in the window");
+      });
+      w.more.forEach(function (r) {
+        bar(r[0] * bw, (r[0] + 1) * bw, r[1], w.path + " " + fmt(r[0] * bw) + " – " + fmt((r[0] + 1) * bw) + ": fullest window " + r[1] + " of " + w.max);
+      });
+      w.exceeded.forEach(function (t) {
+        if (t < view[0] || t > view[1]) return;
+        el("rect", { x: x(t) - 4, y: y, width: 8, height: IH, fill: COLORS.escalation,
+          "data-tip": fmt(t) + "  " + w.path + ": restart intensity exceeded, the supervisor shuts down" }, top);
+      });
+      y += IH + 6;
+    });
     S.calls.forEach(function (c) {
       var max = 1;
       c.rows.forEach(function (r) { max = Math.max(max, r[1] + r[2] + r[3] + r[4]); });
@@ -238,6 +276,9 @@ window.onerror = function (msg, src, line) {
   var legend = document.getElementById("legend");
   Object.keys(COLORS).forEach(function (k) {
     var s = h("span"), i = h("i"); i.style.background = COLORS[k]; s.appendChild(i); s.appendChild(document.createTextNode(k)); legend.appendChild(s);
+  });
+  [["low", "window under 2/3 full"], ["high", "window 2/3 full or more"], ["full", "window full"], ["over", "window exceeded"]].forEach(function (k) {
+    var s = h("span"), i = h("i"); i.style.background = FILL[k[0]]; s.appendChild(i); s.appendChild(document.createTextNode(k[1])); legend.appendChild(s);
   });
   Object.keys(STATES).concat(OUTCOMES.map(function (o) { return o[0]; })).forEach(function (k) {
     var s = h("span"), i = h("i"); i.style.background = STATES[k] || OUTCOMES.filter(function (o) { return o[0] === k; })[0][1];
