@@ -26,6 +26,14 @@ fn trace() -> Tr {
         reason: term("boom"),
         decision: otpsim::term::Atom::new("restart"),
     });
+    // SUP-14: the restart is counted first; its window holds it alone, of 3 allowed.
+    tr.push(otpsim::trace::EventKind::RestartCounted {
+        sup: pid(1),
+        id: term("db"),
+        stamp_s: 1,
+        window_len: 1,
+        max: 3,
+    });
     tr.crash_restart(1, "db", "root/db", 2, 4);
     tr.at(s(2))
         .breaker(3, "open")
@@ -75,10 +83,10 @@ fn text() {
         s.to_text(),
         "\
 scenario demo, seed 7
-run: 21 events, 5s of virtual time, duration_reached, fingerprint 0000000000c0ffee
+run: 22 events, 5s of virtual time, duration_reached, fingerprint 0000000000c0ffee
 crashes: 1
 supervisors:
-  root  1 child crashes, 1 restarts, 0 escalations
+  root  1 child crashes, 1 restarts, 0 escalations, window peak 1 of 3
 clients:
   web  4 calls: 2 ok, 0 errors, 1 timeouts, 1 rejected; success 50.0%; p50 1ms, p99 500ms
 breakers:
@@ -95,7 +103,7 @@ expectations: 1 of 2 passed
 fn json() {
     let v = summary(verdicts()).to_json();
     assert_eq!(v["fingerprint"], "0000000000c0ffee");
-    assert_eq!(v["events"], 21);
+    assert_eq!(v["events"], 22);
     assert_eq!(v["virtual_time_us"], 5_000_000);
     assert_eq!(v["outcome"], "duration_reached");
     assert_eq!(v["seed"], 7);
@@ -103,7 +111,8 @@ fn json() {
     assert_eq!(v["crashes"], 1);
     assert_eq!(
         v["supervisors"],
-        serde_json::json!([{"path": "root", "child_crashes": 1, "restarts": 1, "escalations": 0}])
+        serde_json::json!([{"path": "root", "child_crashes": 1, "restarts": 1, "escalations": 0,
+            "window_peak": 1, "max_restarts": 3}])
     );
     assert_eq!(
         v["clients"],

@@ -51,6 +51,11 @@ pub struct SupervisorStats {
     pub restarts: u64,
     /// Times its restart intensity was exceeded.
     pub escalations: u64,
+    /// The most restarts its window held at any restart it counted, this one
+    /// included (SUP-14); more than `max_restarts` when it escalated.
+    pub window_peak: u64,
+    /// Its max_restarts, once it has counted a restart.
+    pub max_restarts: Option<u64>,
 }
 
 /// One load client's calls.
@@ -159,7 +164,8 @@ impl Summary {
             .iter()
             .map(|s| {
                 json!({"path": s.path, "child_crashes": s.child_crashes,
-                       "restarts": s.restarts, "escalations": s.escalations})
+                       "restarts": s.restarts, "escalations": s.escalations,
+                       "window_peak": s.window_peak, "max_restarts": s.max_restarts})
             })
             .collect();
         let clients: Vec<Value> = self
@@ -242,6 +248,19 @@ impl Tally {
             }
             (EventKind::IntensityExceeded { sup, .. }, _) => {
                 self.supervisor(world, *sup).escalations += 1;
+            }
+            (
+                EventKind::RestartCounted {
+                    sup,
+                    window_len,
+                    max,
+                    ..
+                },
+                _,
+            ) => {
+                let s = self.supervisor(world, *sup);
+                s.window_peak = s.window_peak.max(*window_len);
+                s.max_restarts = Some(*max);
             }
             (EventKind::ChildExitSeen { sup, reason, .. }, _) if !reason.is_clean_exit() => {
                 self.supervisor(world, *sup).child_crashes += 1;

@@ -12,7 +12,7 @@ impl Summary {
     /// run: 1234 events, 60s of virtual time, duration_reached, fingerprint 0123456789abcdef
     /// crashes: 2
     /// supervisors:
-    ///   root  2 child crashes, 2 restarts, 0 escalations
+    ///   root  2 child crashes, 2 restarts, 0 escalations, window peak 1 of 3
     /// clients:
     ///   web  120 calls: 110 ok, 4 errors, 6 timeouts, 0 rejected; success 91.7%; p50 12ms, p99 250ms
     /// breakers:
@@ -53,10 +53,13 @@ impl Summary {
             .supervisors
             .iter()
             .map(|s| {
-                let detail = format!(
+                let mut detail = format!(
                     "{} child crashes, {} restarts, {} escalations",
                     s.child_crashes, s.restarts, s.escalations
                 );
+                if let Some(max) = s.max_restarts {
+                    detail.push_str(&format!(", window peak {} of {max}", s.window_peak));
+                }
                 (s.path.clone(), detail)
             })
             .collect();
