@@ -2,7 +2,8 @@
 //! counted (`restart_counted`: the restarts in the window, this one included, against
 //! its max_restarts, SUP-14) and when it ran out (`intensity_exceeded`). The timeline
 //! draws one row per supervisor that restarted anything, so a reader sees how close a
-//! supervisor came to giving up before it escalated; the tree shows each one's peak.
+//! supervisor came to giving up before it escalated (the tree shows each one's peak,
+//! from the run summary's `window_peak`).
 
 use crate::check::World;
 use crate::trace::{Event, EventKind};
@@ -18,8 +19,6 @@ pub const MAX_POINTS_PER_SUPERVISOR: usize = 2_000;
 struct Window {
     /// Its max_restarts, as the last restart it counted gave it.
     max: u64,
-    /// The fullest window it reached.
-    peak: u64,
     /// `(t, restarts in the window)` per counted restart, up to the cap.
     points: Vec<(u64, u64)>,
     /// Past the cap: per time bucket, the fullest window.
@@ -59,7 +58,6 @@ impl Intensity {
                 };
                 let w = self.windows.entry(path.to_string()).or_default();
                 w.max = *max;
-                w.peak = w.peak.max(*window_len);
                 if w.points.len() < MAX_POINTS_PER_SUPERVISOR {
                     w.points.push((event.t, *window_len));
                 } else {
@@ -79,15 +77,7 @@ impl Intensity {
         }
     }
 
-    /// Per supervisor path, `(peak, max)`: the fullest window and its max_restarts.
-    pub fn peaks(&self) -> BTreeMap<String, (u64, u64)> {
-        self.windows
-            .iter()
-            .map(|(path, w)| (path.clone(), (w.peak, w.max)))
-            .collect()
-    }
-
-    /// Per supervisor path: `{path, max, peak, points: [[t, n]], more: [[bucket, n]],
+    /// Per supervisor path: `{path, max, points: [[t, n]], more: [[bucket, n]],
     /// exceeded: [t]}`, `n` being the restarts in the window at that restart.
     pub fn to_json(&self) -> Value {
         let rows: Vec<Value> = self
@@ -99,7 +89,6 @@ impl Intensity {
                 json!({
                     "path": path,
                     "max": w.max,
-                    "peak": w.peak,
                     "points": points,
                     "more": more,
                     "exceeded": w.exceeded,
@@ -146,7 +135,7 @@ mod tests {
     }
 
     #[test]
-    fn each_counted_restart_is_a_point_and_the_peak_and_escalation_are_kept() {
+    fn each_counted_restart_is_a_point_and_the_escalation_is_kept() {
         // SUP-14: the fourth restart within the window exceeds max_restarts 3.
         let sup = Pid::from_parts(1, 1);
         let world = labelled(sup);
@@ -163,12 +152,11 @@ mod tests {
         assert_eq!(
             json,
             serde_json::json!([{
-                "path": "root/db_sup", "max": 3, "peak": 4,
+                "path": "root/db_sup", "max": 3,
                 "points": [[10, 1], [20, 2], [30, 3], [40, 4]],
                 "more": [], "exceeded": [40],
             }])
         );
-        assert_eq!(intensity.peaks()["root/db_sup"], (4, 3));
     }
 
     #[test]

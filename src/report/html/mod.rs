@@ -16,6 +16,7 @@ use crate::report::Summary;
 use crate::scenario::spec::Scenario;
 use crate::trace::Event;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// Time buckets across the run for counted series (calls, markers over the cap).
 pub const BUCKETS: u64 = 200;
@@ -81,12 +82,21 @@ pub fn report_data(scenario: &Scenario, summary: &Summary, events: &[Event]) -> 
         "passed": summary.passed(),
         "end_us": end_us,
         "bucket_us": bucket_us,
-        "tree": counts.tree_json(&scenario.app.root, &windows.peaks()),
+        "tree": counts.tree_json(&scenario.app.root, &window_peaks(summary)),
         "intensity": windows.to_json(),
         "timeline": lanes.to_json(),
         "series": series.to_json(),
         "expectations": expectations,
     })
+}
+
+/// Per supervisor path that counted a restart: its fullest window and max_restarts.
+fn window_peaks(summary: &Summary) -> BTreeMap<String, (u64, u64)> {
+    summary
+        .supervisors
+        .iter()
+        .filter_map(|s| Some((s.path.clone(), (s.window_peak, s.max_restarts?))))
+        .collect()
 }
 
 /// JSON safe inside a `<script>` element: no `<` at all, so no `</script>` or `<!--`.
