@@ -273,17 +273,17 @@ window.onerror = function (msg, src, line) {
   document.getElementById("zoom-reset").onclick = function () { view = [0, D.end_us]; redraw(); };
   window.addEventListener("resize", redraw);
 
+  // The legend names only what this run drew: no breaker states without a breaker.
   var legend = document.getElementById("legend");
-  Object.keys(COLORS).forEach(function (k) {
-    var s = h("span"), i = h("i"); i.style.background = COLORS[k]; s.appendChild(i); s.appendChild(document.createTextNode(k)); legend.appendChild(s);
-  });
-  [["low", "window under 2/3 full"], ["high", "window 2/3 full or more"], ["full", "window full"], ["over", "window exceeded"]].forEach(function (k) {
-    var s = h("span"), i = h("i"); i.style.background = FILL[k[0]]; s.appendChild(i); s.appendChild(document.createTextNode(k[1])); legend.appendChild(s);
-  });
-  Object.keys(STATES).concat(OUTCOMES.map(function (o) { return o[0]; })).forEach(function (k) {
-    var s = h("span"), i = h("i"); i.style.background = STATES[k] || OUTCOMES.filter(function (o) { return o[0] === k; })[0][1];
-    s.appendChild(i); s.appendChild(document.createTextNode(STATES[k] ? "breaker " + k : "call " + k)); legend.appendChild(s);
-  });
+  function key(color, text) {
+    var s = h("span"), i = h("i"); i.style.background = color; s.appendChild(i); s.appendChild(document.createTextNode(text)); legend.appendChild(s);
+  }
+  Object.keys(COLORS).forEach(function (k) { key(COLORS[k], k); });
+  if (D.intensity.length)
+    [["low", "window under 2/3 full"], ["high", "window 2/3 full or more"], ["full", "window full"], ["over", "window exceeded"]]
+      .forEach(function (k) { key(FILL[k[0]], k[1]); });
+  if (S.breakers.length) Object.keys(STATES).forEach(function (k) { key(STATES[k], "breaker " + k); });
+  if (S.calls.length) OUTCOMES.forEach(function (o) { key(o[1], "call " + o[0]); });
 
   draw();
   var ok = h("div", "rendered " + TL.lanes.length + " lifelines (" + TL.paths + " paths)");
