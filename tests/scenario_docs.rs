@@ -331,3 +331,27 @@ fn the_error_example_is_what_check_prints() {
     );
     assert!(doc.contains("`s.json:4:3: at $.sed: unknown field ...`"));
 }
+
+/// Every example runs and meets its expectations (`otpsim run` exits 0), as the page
+/// says; the buffered writer's example reports the 20 writes its crash finds as lost.
+#[test]
+fn every_json_block_meets_its_expectations() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("scenario_docs_runs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let doc = std::fs::read_to_string(DOC).unwrap();
+    for (line, text) in blocks("json") {
+        let file = dir.join(format!("line{line}.json"));
+        std::fs::write(&file, &text).unwrap();
+        let r = std::process::Command::new(env!("CARGO_BIN_EXE_otpsim"))
+            .arg("run")
+            .arg(&file)
+            .output()
+            .expect("run otpsim");
+        let out = String::from_utf8_lossy(&r.stdout);
+        assert_eq!(r.status.code(), Some(0), "{DOC}:{line}:\n{out}");
+        if text.contains("\"model_writer_and_settings\"") {
+            assert!(out.contains(", 20 lost"), "{DOC}:{line}:\n{out}");
+            assert!(doc.contains("finds 20 writes in the buffer"));
+        }
+    }
+}
