@@ -295,3 +295,63 @@ fn the_drawn_tree_in_the_doc_is_current() {
         .expect("the drawn tree");
     assert_eq!(drawn.1, draw(&s, TreeFormat::Text));
 }
+
+/// The example of the Errors section: `otpsim check` on the invalid file shown prints
+/// the errors shown and exits 2, and the library's error says the same one per line.
+#[test]
+fn the_error_example_is_what_check_prints() {
+    let text = blocks("text");
+    let (_, file) = text
+        .iter()
+        .find(|(_, t)| t.starts_with('{'))
+        .expect("the invalid file");
+    let (_, shown) = text
+        .iter()
+        .find(|(_, t)| t.starts_with("error: "))
+        .expect("the errors it gives");
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("scenario_docs_errors");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("s.json"), file).unwrap();
+    let r = std::process::Command::new(env!("CARGO_BIN_EXE_otpsim"))
+        .args(["check", "s.json"])
+        .current_dir(&dir)
+        .output()
+        .expect("run otpsim");
+    assert_eq!(r.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&r.stderr).trim_end(),
+        shown.trim_end()
+    );
+    let e = load_str("s.json", file).expect_err("the example is invalid");
+    let doc = std::fs::read_to_string(DOC).unwrap();
+    let first = e.to_string().lines().next().unwrap().to_string();
+    assert!(
+        first.starts_with("s.json:4:3: at $.sed: unknown field "),
+        "{first}"
+    );
+    assert!(doc.contains("`s.json:4:3: at $.sed: unknown field ...`"));
+}
+
+/// Every example runs and meets its expectations (`otpsim run` exits 0), as the page
+/// says; the buffered writer's example reports the 20 writes its crash finds as lost.
+#[test]
+fn every_json_block_meets_its_expectations() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("scenario_docs_runs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let doc = std::fs::read_to_string(DOC).unwrap();
+    for (line, text) in blocks("json") {
+        let file = dir.join(format!("line{line}.json"));
+        std::fs::write(&file, &text).unwrap();
+        let r = std::process::Command::new(env!("CARGO_BIN_EXE_otpsim"))
+            .arg("run")
+            .arg(&file)
+            .output()
+            .expect("run otpsim");
+        let out = String::from_utf8_lossy(&r.stdout);
+        assert_eq!(r.status.code(), Some(0), "{DOC}:{line}:\n{out}");
+        if text.contains("\"model_writer_and_settings\"") {
+            assert!(out.contains(", 20 lost"), "{DOC}:{line}:\n{out}");
+            assert!(doc.contains("finds 20 writes in the buffer"));
+        }
+    }
+}
