@@ -7,8 +7,10 @@
 //! on its own. Then, while the same expectation still fails under the same seed, it
 //! removes the other expectations, the load clients it can (ddmin), the faults it can
 //! (ddmin), the tree nodes nothing needs (ddmin), makes exit and crash reasons plainer
-//! (`kill`, `shutdown`, `error`), moves faults as late as the failure allows, and cuts
-//! the run just past the failure; the passes repeat until a round changes nothing.
+//! (`kill`, `shutdown`, `error`), moves faults as late as the failure allows, and, for
+//! a safety expectation (`always`, `never`, at most N events), cuts the run just past
+//! the failure (any other expectation can fail in a shorter run merely because it
+//! ended sooner); the passes repeat until a round changes nothing.
 //!
 //! Every candidate is written out with [`Scenario::to_json`] and read back with the
 //! loader before it is run, so the result is a scenario file that `otpsim run` accepts
@@ -130,7 +132,7 @@ pub fn shrink_within(
         changed |= passes::drop_nodes(&mut o, &mut cur);
         changed |= passes::plainer_reasons(&mut o, &mut cur);
         changed |= passes::move_faults_later(&mut o, &mut cur);
-        changed |= passes::shorten(&mut o, &mut cur);
+        changed |= passes::shorten(&mut o, &mut cur, expectation);
         if !changed || o.exhausted() {
             break;
         }

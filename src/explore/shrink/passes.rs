@@ -8,7 +8,7 @@
 use super::ddmin::ddmin;
 use super::edit;
 use super::oracle::Oracle;
-use crate::scenario::spec::{FaultSpec, Scenario};
+use crate::scenario::spec::{Check, FaultSpec, Scenario};
 
 const MS: u64 = 1_000;
 
@@ -100,8 +100,16 @@ pub(super) fn move_faults_later(o: &mut Oracle, cur: &mut Scenario) -> bool {
 }
 
 /// Cuts the run just past the failure: the shortest whole-millisecond duration, after
-/// the last scheduled fault, at which it still fails.
-pub(super) fn shorten(o: &mut Oracle, cur: &mut Scenario) -> bool {
+/// the last scheduled fault, at which it still fails. Only for an expectation that a
+/// shorter run cannot fail on its own ([`cut_keeps_the_failure`]).
+pub(super) fn shorten(o: &mut Oracle, cur: &mut Scenario, name: &str) -> bool {
+    let sound = cur
+        .expectations
+        .iter()
+        .any(|e| e.name == name && cut_keeps_the_failure(&e.check));
+    if !sound {
+        return false;
+    }
     let last_fault_us = (0..cur.faults.len())
         .filter_map(|i| edit::fault_at_us(cur, i))
         .max()
@@ -118,6 +126,20 @@ pub(super) fn shorten(o: &mut Oracle, cur: &mut Scenario) -> bool {
             *cur = s;
             true
         }
+        _ => false,
+    }
+}
+
+/// Whether every run cut short that fails `check` fails it the way the whole run did:
+/// by something that happened. A safety check (`always`, `never`, at most so many
+/// events) fails at a witnessed event, and a cut after that event keeps it. Every
+/// other check can fail merely because the run ended sooner: fewer events than
+/// `at_least`, a condition not reached yet, a call ratio over fewer calls, an end
+/// state taken mid-way (a writer cut short in its final flush has lost nothing).
+fn cut_keeps_the_failure(check: &Check) -> bool {
+    match check {
+        Check::Always(..) | Check::Never(..) => true,
+        Check::Count { at_least, .. } => at_least.unwrap_or(0) == 0,
         _ => false,
     }
 }
@@ -232,5 +254,35 @@ mod tests {
         // Nothing better than the bounds: no scenario.
         assert!(latest(0, 10, |t| (t == 0).then(|| marker(t))).is_none());
         assert!(earliest(0, 10, |t| (t == 10).then(|| marker(t))).is_none());
+    }
+
+    #[test]
+    fn only_safety_checks_are_cut_short() {
+        let s = crate::scenario::load_str(
+            "t.json",
+            r#"{"otpsim": 1, "name": "t", "duration": "10s",
+                "app": {"root": {"id": "root", "type": "supervisor", "children": [
+                    {"id": "w", "model": "worker"}]}},
+                "workload": [{"id": "c", "model": "load_client", "params": {"target": "root/w", "rate": 1}}],
+                "expect": [
+                    {"name": "a", "always": {"alive": "root/w"}},
+                    {"name": "n", "never": {"alive": "root/w"}},
+                    {"name": "at_most", "count": "crash", "of": "root/w", "at_most": 2},
+                    {"name": "equals_0", "count": "crash", "of": "root/w", "equals": 0},
+                    {"name": "at_least", "count": "crash", "of": "root/w", "at_least": 1},
+                    {"name": "eventually", "eventually": {"alive": "root/w"}, "by": "5s"},
+                    {"name": "sometimes", "sometimes": {"alive": "root/w"}},
+                    {"name": "calls", "calls": "c", "min_success_ratio": 0.9},
+                    {"name": "end", "at_end": {"alive": "root/w"}},
+                    {"name": "lost", "nothing_lost": true}]}"#,
+        )
+        .unwrap();
+        let cut: Vec<&str> = s
+            .expectations
+            .iter()
+            .filter(|e| cut_keeps_the_failure(&e.check))
+            .map(|e| e.name.as_str())
+            .collect();
+        assert_eq!(cut, ["a", "n", "at_most", "equals_0"]);
     }
 }
