@@ -56,7 +56,7 @@ fn wrong_type() {
 fn unknown_field_suggests_the_near_one() {
     assert_eq!(
         bad("unknown_field"),
-        format!("{F}unknown_field.json:4:3: at $.sed: unknown field `sed`; did you mean `seed`? (expected `otpsim`, `name`, `description`, `seed`, `duration`, `limits`, `app`, `workload`, `faults`, `phases`, `swarm` or `expect`)")
+        format!("{F}unknown_field.json:4:3: at $.sed: unknown field `sed`; did you mean `seed`? (expected `otpsim`, `name`, `description`, `seed`, `duration`, `limits`, `app`, `workload`, `faults`, `phases`, `swarm`, `buggify` or `expect`)")
     );
 }
 

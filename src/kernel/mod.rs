@@ -8,6 +8,7 @@
 //! open follow SIM-1 to SIM-4.
 
 mod body;
+mod buggify;
 mod catch;
 mod ctx;
 mod ctx_hooks;
@@ -25,6 +26,7 @@ mod state;
 mod timers;
 mod wait;
 
+pub use buggify::BuggifyConfig;
 pub use catch::{catch_crash, catch_crash_pinned};
 pub use ctx::{Ctx, SpawnOpts};
 pub use hooks::InboundFault;

@@ -6,6 +6,7 @@
 //! reaches its end time, or a limit stops it.
 
 use super::body::{self, Body};
+use super::buggify::{Buggify, BuggifyConfig};
 use super::ctx::{spawn_into, Ctx, SpawnOpts};
 use super::limits::{Limits, Outcome};
 use super::panics::{self, StopNow};
@@ -79,6 +80,14 @@ impl Sim {
     #[cfg(test)]
     pub(crate) fn kernel_for_tests(&self) -> std::cell::Ref<'_, Kernel> {
         self.kernel.borrow()
+    }
+
+    /// Switches BUGGIFY injection points on for this run ([`Ctx::buggify`]); call it
+    /// before the run starts, so every site sees the same configuration.
+    pub fn enable_buggify(&mut self, config: BuggifyConfig) {
+        let mut k = self.kernel.borrow_mut();
+        let seed = k.seed;
+        k.buggify = Some(Box::new(Buggify::new(config, seed)));
     }
 
     /// Spawns a top-level process (one with no parent).

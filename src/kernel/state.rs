@@ -88,6 +88,8 @@ pub(crate) struct Kernel {
     pub(crate) hooks: Hooks,
     /// The schedule perturbation; `None` under FIFO, so the hot path pays one test.
     pub(crate) scheduler: Option<Box<Scheduler>>,
+    /// BUGGIFY injection points; `None` unless the run switched them on.
+    pub(crate) buggify: Option<Box<super::buggify::Buggify>>,
 }
 
 impl Kernel {
@@ -116,6 +118,7 @@ impl Kernel {
             folded: 0,
             hooks: Hooks::default(),
             scheduler: None,
+            buggify: None,
         }
     }
 

@@ -39,7 +39,7 @@
 use super::params::{
     self, duration_json, duration_schema, model_event, number_schema, Params as Fields,
 };
-use super::{fault, Model, ModelEnv, StartFuture};
+use super::{buggify, fault, Model, ModelEnv, StartFuture};
 use crate::behaviour::gen_server::{self, CallResponse, From, GenServer, Init, Response};
 use crate::kernel::{secs, Ctx};
 use crate::scenario::json::{LoadError, Reader};
@@ -236,8 +236,13 @@ impl GenServer for BufferedWriter {
             model_event(ctx, NAME, "lost", Term::Int(n as i64));
             return;
         }
-        if self.params.terminate_flush_us > 0 {
-            ctx.work(self.params.terminate_flush_us).await;
+        let flush_us = buggify::slow(
+            ctx,
+            "buffered_writer.slow_flush",
+            self.params.terminate_flush_us,
+        );
+        if flush_us > 0 {
+            ctx.work(flush_us).await;
         }
         self.flush(ctx);
     }

@@ -30,7 +30,7 @@
 
 use super::fault::{self, DegradeState};
 use super::params::{self, chance, latency_schema, Latency, Params as Fields};
-use super::{Model, ModelEnv, StartFuture};
+use super::{buggify, Model, ModelEnv, StartFuture};
 use crate::behaviour::gen_server::{self, CallResponse, From, GenServer, Init, Response};
 use crate::kernel::rng::Stream;
 use crate::kernel::{ms, Ctx};
@@ -145,7 +145,9 @@ impl GenServer for Flaky {
             latency_us = latency_us.saturating_add(d.latency_us);
             fail_p = fail_p + d.error_rate() - fail_p * d.error_rate();
         }
-        let fails = chance(&mut self.rng, fail_p);
+        // The model's own draws come first, so its stream moves as without buggify.
+        let fails = chance(&mut self.rng, fail_p) || buggify::fires(ctx, "flaky.error");
+        let latency_us = buggify::slow(ctx, "flaky.slow", latency_us);
         if latency_us > 0 {
             ctx.work(latency_us).await;
         }

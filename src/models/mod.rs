@@ -7,6 +7,7 @@
 //! [`ModelSpec::upgrade`]. The list of models is [`catalog::CATALOG`].
 
 pub mod buffered_writer;
+pub mod buggify;
 pub mod cache;
 pub mod catalog;
 pub mod circuit_breaker;

@@ -29,7 +29,7 @@
 use super::params::{
     self, duration_json, duration_schema, term_json, term_schema, Params as Fields,
 };
-use super::{fault, starts, Model, ModelEnv, StartFuture};
+use super::{buggify, fault, starts, Model, ModelEnv, StartFuture};
 use crate::behaviour::gen_server::{self, CallResponse, From, GenServer, Init, Response};
 use crate::kernel::Ctx;
 use crate::scenario::json::{LoadError, Reader};
@@ -203,8 +203,9 @@ impl Worker {
     }
 
     async fn work(&mut self, ctx: &Ctx) {
-        if self.params.work_us > 0 {
-            ctx.work(self.params.work_us).await;
+        let work_us = buggify::slow(ctx, "worker.slow", self.params.work_us);
+        if work_us > 0 {
+            ctx.work(work_us).await;
         }
         self.handled += 1;
     }

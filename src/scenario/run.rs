@@ -21,7 +21,7 @@ use super::build;
 use super::faults;
 use super::spec::Scenario;
 use crate::behaviour::application::{self, ControllerOpts};
-use crate::kernel::{Ctx, Limits, RunReport, Schedule, Sim, SimConfig};
+use crate::kernel::{BuggifyConfig, Ctx, Limits, RunReport, Schedule, Sim, SimConfig};
 use crate::models::{starts, ModelEnv};
 use crate::trace::Event;
 use std::rc::Rc;
@@ -92,6 +92,13 @@ pub fn run(scenario: &Scenario, opts: &RunOptions) -> RunOutput {
         record: opts.record,
         schedule: opts.schedule,
     });
+    if let Some(b) = scenario.buggify {
+        sim.enable_buggify(BuggifyConfig {
+            enable: b.enable,
+            fire: b.fire,
+            windows: faults::fault_windows(scenario),
+        });
+    }
     let shared = Rc::new(scenario.clone());
     let overrides = opts.mtbf_override.clone();
     sim.spawn_labelled(TOP_LABEL, move |ctx| top(ctx, shared, overrides));

@@ -59,6 +59,10 @@ pub fn json_schema() -> Value {
             "faults": dd("Scheduled and random faults.", json!({"type": "array", "items": r("fault")}), json!([])),
             "phases": dd("Named windows of the run that do not overlap; random faults fire only in phases with faults on (everywhere when there are no phases).", json!({"type": "array", "items": r("phase")}), json!([])),
             "swarm": dd("Bounds on random fault rates that `explore --swarm` draws from.", json!({"type": "array", "items": r("swarm_bound")}), json!([])),
+            "buggify": d("Switches the models' BUGGIFY injection points on: each site is on for the run with probability `enable`, then fires with probability `fire` each time it is reached, only where random faults may fire.", obj(vec![
+                ("enable", dd("The probability that a site is switched on for the run.", json!({"type": "number", "minimum": 0, "maximum": 1}), json!(0.25))),
+                ("fire", dd("The probability that a switched-on site fires each time it is reached.", json!({"type": "number", "minimum": 0, "maximum": 1}), json!(0.25))),
+            ], &[])),
             "expect": dd("What must hold, evaluated over the trace.", json!({"type": "array", "items": r("expectation")}), json!([])),
         },
         "$defs": Value::Object(defs),

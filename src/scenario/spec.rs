@@ -40,8 +40,32 @@ pub struct Scenario {
     pub phases: Vec<Phase>,
     /// Bounds on random fault rates that `explore --swarm` draws from.
     pub swarm: Vec<SwarmBound>,
+    /// BUGGIFY injection points in the models, when switched on.
+    pub buggify: Option<BuggifySpec>,
     /// What must hold, evaluated over the trace.
     pub expectations: Vec<Expectation>,
+}
+
+/// `"buggify"`: the models' injection points switched on for the run
+/// ([`crate::kernel::Ctx::buggify`]); they fire only in the fault windows, as random
+/// faults do.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BuggifySpec {
+    /// The probability that a site is switched on for the run.
+    pub enable: f64,
+    /// The probability that a switched-on site fires each time it is reached.
+    pub fire: f64,
+}
+
+impl Default for BuggifySpec {
+    /// FoundationDB's odds: a quarter of the sites on, each firing a quarter of the
+    /// times it is reached.
+    fn default() -> Self {
+        BuggifySpec {
+            enable: 0.25,
+            fire: 0.25,
+        }
+    }
 }
 
 /// The scenario's limits; each maps onto a kernel limit and ends the run with a named

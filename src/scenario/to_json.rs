@@ -68,7 +68,7 @@ impl Scenario {
         if let Some(t) = self.app.stop_at_us {
             app["stop_at"] = json!(format_duration(t));
         }
-        json!({
+        let mut top = json!({
             "otpsim": FORMAT_VERSION,
             "name": self.name,
             "description": self.description,
@@ -98,7 +98,12 @@ impl Scenario {
                 "mtbf": [format_duration(b.min_mtbf_us), format_duration(b.max_mtbf_us)],
             })).collect::<Vec<_>>(),
             "expect": self.expectations.iter().map(expectation_json).collect::<Vec<_>>(),
-        })
+        });
+        // Absent means off; there is no JSON value for "off" to write instead.
+        if let Some(b) = self.buggify {
+            top["buggify"] = json!({"enable": b.enable, "fire": b.fire});
+        }
+        top
     }
 }
 

@@ -477,11 +477,13 @@ pub enum EventKind {
         pid: Option<Pid>,
         /// What was done: `exit`, `crash`, `degrade`, `drop_messages`, `delay_messages`,
         /// `pause`, `resume`, `upgrade`, `terminate_child`, `restart_child`,
-        /// `delete_child`, `start_child`, or `missed` when no process was there.
+        /// `delete_child`, `start_child`, `buggify` (an injection point fired), or
+        /// `missed` when no process was there.
         action: Atom,
-        /// The action's parameters (a reason, a window, a version).
+        /// The action's parameters (a reason, a window, a version, a buggify site).
         detail: Term,
-        /// `scheduled`, or `random` (drawn from the faults stream).
+        /// `scheduled`, `random` (drawn from the faults stream), or `buggify` (an
+        /// injection point inside the process, drawn from its site's stream).
         cause: Atom,
     },
     /// Something a built-in model reports about itself: a breaker changing state, a

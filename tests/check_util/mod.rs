@@ -208,6 +208,7 @@ pub fn scenario(checks: Vec<Check>) -> Scenario {
         faults: Vec::new(),
         phases: Vec::new(),
         swarm: Vec::new(),
+        buggify: None,
         expectations: checks
             .into_iter()
             .enumerate()

@@ -11,6 +11,9 @@
 //! a safety expectation (`always`, `never`, at most N events), cuts the run just past
 //! the failure (any other expectation can fail in a shorter run merely because it
 //! ended sooner); the passes repeat until a round changes nothing.
+//! A scenario with `buggify` keeps it (the injection points draw from streams keyed
+//! by the seed and the site, as models' own randomness does) unless the failure
+//! happens without it.
 //!
 //! Every candidate is written out with [`Scenario::to_json`] and read back with the
 //! loader before it is run, so the result is a scenario file that `otpsim run` accepts
@@ -127,7 +130,8 @@ pub fn shrink_within(
     };
     passes::drop_other_expectations(&mut o, &mut cur, expectation);
     for _ in 0..MAX_ROUNDS {
-        let mut changed = passes::drop_clients(&mut o, &mut cur);
+        let mut changed = passes::drop_buggify(&mut o, &mut cur);
+        changed |= passes::drop_clients(&mut o, &mut cur);
         changed |= passes::drop_faults(&mut o, &mut cur);
         changed |= passes::drop_nodes(&mut o, &mut cur);
         changed |= passes::plainer_reasons(&mut o, &mut cur);

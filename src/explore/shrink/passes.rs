@@ -21,6 +21,19 @@ pub(super) fn drop_other_expectations(o: &mut Oracle, cur: &mut Scenario, name: 
     accept(o, cur, edit::keep_expectation(cur, name))
 }
 
+/// Switches buggify off when the failure does not need it: the result then fails
+/// without any injection point, which is the plainer story.
+pub(super) fn drop_buggify(o: &mut Oracle, cur: &mut Scenario) -> bool {
+    if cur.buggify.is_none() {
+        return false;
+    }
+    let candidate = Scenario {
+        buggify: None,
+        ..cur.clone()
+    };
+    accept(o, cur, candidate)
+}
+
 /// ddmin over the workload clients.
 pub(super) fn drop_clients(o: &mut Oracle, cur: &mut Scenario) -> bool {
     let len = cur.workload.len();

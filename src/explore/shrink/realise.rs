@@ -4,7 +4,8 @@
 //! Every `fault` event of the run becomes one scheduled fault at its time, in trace
 //! order (the injector fires same-instant scheduled faults in file order, so the
 //! order survives). A firing that found nobody (`missed`) did nothing and is left
-//! out, as is the `resume` that ends a pause (the pause's own fault brings it back).
+//! out, as is the `resume` that ends a pause (the pause's own fault brings it back),
+//! and so are buggify firings (the scenario's `buggify` section brings them back).
 //! A scheduled fault of the scenario keeps its own spec (a supervisor call's child
 //! spec is not in the event); a random firing is rebuilt from the event: its target
 //! path, and its action and parameters (`exit` or `crash` with the reason, `degrade`
@@ -42,7 +43,9 @@ pub fn realise(scenario: &Scenario, events: &[Event]) -> Result<Vec<FaultSpec>, 
             continue;
         };
         let action = action.as_str();
-        if action == "resume" {
+        // A buggify firing is the model's own doing, not the injector's: the scenario's
+        // `buggify` section and seed bring it back.
+        if action == "resume" || cause.as_str() == "buggify" {
             continue;
         }
         if cause.as_str() == "scheduled" {

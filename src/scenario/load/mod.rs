@@ -91,6 +91,7 @@ pub fn load_document(doc: &Document) -> Result<Scenario, LoadError> {
         (k, _) => k,
     };
     let swarm = phases::read_swarm(&top, faults.as_deref(), &mut errors);
+    let buggify = phases::read_buggify(&top, &mut errors);
     let refs = expect::Refs {
         duration_us: header.duration_us,
         known: known.as_ref(),
@@ -100,23 +101,36 @@ pub fn load_document(doc: &Document) -> Result<Scenario, LoadError> {
     let expectations = expect::read_expectations(&top, &refs, &mut errors);
     finish(errors)?;
     // Every section loaded without error, so each is present.
-    match (app, workload, phases, faults, swarm, expectations) {
-        (Some(app), Some(workload), Some(phases), Some(faults), Some(swarm), Some(exp)) => {
-            Ok(Scenario {
-                file: doc.file().to_string(),
-                name: header.name,
-                description: header.description,
-                seed: header.seed,
-                duration_us: header.duration_us.unwrap_or_default(),
-                limits: header.limits,
-                app,
-                workload,
-                faults,
-                phases,
-                swarm,
-                expectations: exp,
-            })
-        }
+    match (
+        app,
+        workload,
+        phases,
+        faults,
+        (swarm, buggify),
+        expectations,
+    ) {
+        (
+            Some(app),
+            Some(workload),
+            Some(phases),
+            Some(faults),
+            (Some(swarm), Some(buggify)),
+            Some(exp),
+        ) => Ok(Scenario {
+            file: doc.file().to_string(),
+            name: header.name,
+            description: header.description,
+            seed: header.seed,
+            duration_us: header.duration_us.unwrap_or_default(),
+            limits: header.limits,
+            app,
+            workload,
+            faults,
+            phases,
+            swarm,
+            buggify,
+            expectations: exp,
+        }),
         _ => Err(doc
             .reader()
             .error("internal error: a section failed without an error")),

@@ -1,13 +1,36 @@
-//! `"phases"` (named windows of the run) and `"swarm"` (bounds on random fault rates).
+//! `"phases"` (named windows of the run), `"swarm"` (bounds on random fault rates) and
+//! `"buggify"` (the models' injection points), the sections about when and how often
+//! random things happen.
 
 use super::fields::{check_fields, failed, positive_duration_us, quoted};
 use super::names::duration;
 use crate::scenario::json::{Errors, LoadError, ObjectReader, Reader, Span, UniqueIds};
-use crate::scenario::spec::{FaultSpec, Phase, SwarmBound};
+use crate::scenario::spec::{BuggifySpec, FaultSpec, Phase, SwarmBound};
 use std::collections::BTreeMap;
 
 const PHASE_FIELDS: &[&str] = &["name", "from", "until", "faults"];
 const SWARM_FIELDS: &[&str] = &["fault", "mtbf"];
+const BUGGIFY_FIELDS: &[&str] = &["enable", "fire"];
+
+/// Reads `"buggify"`: an object with `enable` and `fire`, each from 0 to 1 and
+/// optional. `Some(None)` when the section is absent, `None` after an error.
+pub(super) fn read_buggify(
+    top: &ObjectReader<'_>,
+    errors: &mut Errors,
+) -> Option<Option<BuggifySpec>> {
+    let Some(r) = top.optional("buggify") else {
+        return Some(None);
+    };
+    let obj = errors.check(r.expect_object())?;
+    let d = BuggifySpec::default();
+    let fields = errors.check(check_fields(&obj, BUGGIFY_FIELDS, "buggify", &[]));
+    let enable = super::fields::opt(&obj, "enable", errors, d.enable, super::fields::fraction);
+    let fire = super::fields::opt(&obj, "fire", errors, d.fire, super::fields::fraction);
+    match (fields, enable, fire) {
+        (Some(()), Some(enable), Some(fire)) => Some(Some(BuggifySpec { enable, fire })),
+        _ => None,
+    }
+}
 
 /// Reads `"phases"`: names unique, `from < until <= duration`, no two overlapping.
 pub(super) fn read_phases(

@@ -25,6 +25,7 @@ pub(super) const TOP_FIELDS: &[&str] = &[
     "faults",
     "phases",
     "swarm",
+    "buggify",
     "expect",
 ];
 
