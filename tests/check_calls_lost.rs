@@ -170,3 +170,30 @@ fn writers_must_flush_or_report_what_they_accepted() {
         "{detail}"
     );
 }
+
+#[test]
+fn items_a_running_writer_still_buffers_at_the_end_are_held_not_lost() {
+    // As a call still in flight: the run ended before the flush.
+    let mut tr = Tr::new();
+    tr.at(0).spawn(1, "root/log");
+    tr.at(s(1)).model(1, "buffered_writer", "accepted", "10");
+    tr.at(s(2)).model(1, "buffered_writer", "flushed", "6");
+    let (ok, detail) = verdict(Check::NothingLost, &tr.events, s(10));
+    assert!(ok, "{detail}");
+    assert!(
+        detail.ends_with(
+            "writer root/log: 10 accepted, 6 flushed, 0 lost, 4 still buffered at the end"
+        ),
+        "{detail}"
+    );
+    // The writer dies with them: now they are lost.
+    tr.at(s(3)).exit(1, "killed");
+    let (ok, detail) = verdict(Check::NothingLost, &tr.events, s(10));
+    assert!(!ok);
+    assert!(
+        detail.ends_with(
+            "writer root/log: 10 accepted, 6 flushed, 0 lost, 4 neither flushed nor reported lost"
+        ),
+        "{detail}"
+    );
+}

@@ -71,6 +71,13 @@ impl World {
         self.alive.contains_key(path)
     }
 
+    /// True when `pid` (a labelled process) is running.
+    pub fn pid_alive(&self, pid: Pid) -> bool {
+        self.label(pid)
+            .and_then(|label| self.alive.get(label))
+            .is_some_and(|pids| pids.contains(&pid))
+    }
+
     /// The paths with a running process, in order.
     pub fn alive_paths(&self) -> impl Iterator<Item = &str> {
         self.alive.keys().map(String::as_str)
