@@ -2,7 +2,7 @@
 //! the offending lines quoted, ready to print before exiting with code 2.
 
 use otpsim::scenario::json::Document;
-use otpsim::scenario::load::parse_limits;
+use otpsim::scenario::load::{parse_limits, read_bounded};
 use otpsim::scenario::load_document;
 use otpsim::scenario::spec::Scenario;
 use std::path::Path;
@@ -15,7 +15,7 @@ pub const EXIT_BAD_INPUT: i32 = 2;
 /// caret under the column.
 pub fn load_scenario(path: &Path) -> Result<Scenario, String> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("error: cannot read {file}: {e}\n"))?;
+    let bytes = read_bounded(path).map_err(|e| format!("error: cannot read {file}: {e}\n"))?;
     let doc = match Document::from_bytes(&file, &bytes, parse_limits()) {
         Ok(doc) => doc,
         // Not JSON (or not UTF-8): quote the text as far as it decodes.
