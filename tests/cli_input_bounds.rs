@@ -60,3 +60,19 @@ fn an_endless_scenario_file_is_refused_by_size() {
     r.expect_code(2);
     assert!(r.stderr.contains("the file is too large"), "{}", r.stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn an_endless_trace_line_is_refused_at_its_length() {
+    for cmd in ["trace", "replay"] {
+        let r = otpsim_bounded(&[cmd, "/dev/zero"]);
+        r.expect_code(2);
+        assert!(
+            r.stderr.starts_with(
+                "error: /dev/zero:1:536870913: the line is longer than 536870912 bytes"
+            ),
+            "{}",
+            r.stderr
+        );
+    }
+}
