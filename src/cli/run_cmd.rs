@@ -1,6 +1,7 @@
 //! `otpsim run`: play a scenario, check its expectations, print the summary.
 
 use super::input::{load_scenario, shell_quote, EXIT_BAD_INPUT};
+use super::out_paths::check_outputs;
 use super::output::{err, errln, out, outln};
 use clap::Args;
 use otpsim::check::evaluate;
@@ -42,7 +43,7 @@ pub struct RunArgs {
     pub schedule: String,
     /// Run twice and report the first event where the runs differ (exit 1), or
     /// `deterministic` (exit 0).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["trace", "report", "json"])]
     pub check_determinism: bool,
 }
 
@@ -62,6 +63,14 @@ pub fn run_command(a: RunArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
+    let outputs = [
+        ("--trace", a.trace.as_deref()),
+        ("--report", a.report.as_deref()),
+    ];
+    if let Err(msg) = check_outputs(&a.file, &outputs) {
+        errln(&format!("error: {msg}"));
+        return EXIT_BAD_INPUT;
+    }
     if a.check_determinism {
         return super::determinism::check_determinism(&scenario, seed, schedule);
     }
