@@ -214,6 +214,35 @@ fn corrupt_trace_and_bad_flags_are_bad_input() {
 }
 
 #[test]
+fn flags_that_can_select_nothing_are_bad_input() {
+    let p = trace_file("lesson1_window.jsonl");
+    let ran = otpsim(&["trace", &p, "--from", "10s", "--to", "5s"]);
+    ran.expect_code(2);
+    assert_eq!(
+        ran.stderr,
+        "error: --from 10s is after --to 5s (expected --from at or before --to)\n"
+    );
+    assert!(ran.stdout.is_empty(), "{}", ran.stdout);
+    let ran = otpsim(&["trace", &p, "--filter", ""]);
+    ran.expect_code(2);
+    assert!(
+        ran.stderr.starts_with("error: --filter is empty"),
+        "{}",
+        ran.stderr
+    );
+    // A filter that matches nothing in this trace says so, rather than printing
+    // nothing as an empty trace would.
+    let ran = otpsim(&["trace", &p, "--filter", "nosuch/**"]);
+    ran.expect_code(0);
+    assert!(ran.stdout.is_empty(), "{}", ran.stdout);
+    assert!(
+        ran.stderr.starts_with("note: none of the ") && ran.stderr.contains("matched the filters"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
 fn a_huge_bad_term_is_quoted_cut_short() {
     let p = trace_file("lesson1_huge_term.jsonl");
     let text = std::fs::read_to_string(&p).unwrap();
