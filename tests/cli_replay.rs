@@ -157,3 +157,24 @@ fn a_header_that_is_not_a_scenario_exits_2() {
         r.stderr
     );
 }
+
+#[test]
+fn a_trace_of_a_wide_tree_replays_although_its_header_outgrows_a_scenario_file() {
+    // A 3 MB scenario whose written-back form (every default filled in, as the trace
+    // header holds it) is past the 16 MiB limit of a scenario file.
+    let children: Vec<String> = (0..26_000)
+        .map(|i| format!(r#"{{"id":"p{i}","model":"pool","params":{{"size":0}}}}"#))
+        .collect();
+    let text = format!(
+        r#"{{"otpsim":1,"name":"wide","duration":"1ms","app":{{"root":{{"id":"root","type":"supervisor","children":[{}]}}}}}}"#,
+        children.join(",")
+    );
+    let file = scratch("wide_header", "wide.json");
+    std::fs::write(&file, text).unwrap();
+    let trace = scratch("wide_header", "wide.jsonl");
+    let trace = trace.to_str().unwrap();
+    otpsim(&["run", file.to_str().unwrap(), "--trace", trace]).expect_code(0);
+    let r = otpsim(&["replay", trace]);
+    r.expect_code(0);
+    assert!(r.stdout.starts_with("identical: "), "{}", r.stdout);
+}

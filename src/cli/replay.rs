@@ -4,7 +4,10 @@ use super::input::EXIT_BAD_INPUT;
 use super::output::{err, errln, out, outln};
 use super::run_cmd::run_recorded;
 use clap::Args;
-use otpsim::scenario::load_str;
+use otpsim::scenario::json::{Document, Limits, LoadError};
+use otpsim::scenario::load::parse_limits;
+use otpsim::scenario::load_document;
+use otpsim::scenario::spec::Scenario;
 use otpsim::trace::{
     first_divergence, read_trace, Event, Trace, TraceErrorKind, TraceFooter, TraceHeader,
 };
@@ -49,7 +52,7 @@ pub fn replay(a: ReplayArgs) -> i32 {
     };
     obj.remove("file");
     let text = serde_json::to_string_pretty(&input).unwrap_or_default();
-    let scenario = match load_str(&format!("{name}#header"), &text) {
+    let scenario = match load_header_input(&format!("{name}#header"), &text) {
         Ok(s) => s,
         Err(e) => {
             err(&e.render(&text));
@@ -88,6 +91,18 @@ pub fn replay(a: ReplayArgs) -> i32 {
         r.events, r.fingerprint
     ));
     0
+}
+
+/// Loads the scenario of a trace header, written back with every default filled in.
+/// That text is several times the size of the file it came from, so the file-size
+/// limit does not apply to it: the trace reader bounded it already, and a scenario
+/// that could be run must be replayable.
+fn load_header_input(file: &str, text: &str) -> Result<Scenario, LoadError> {
+    let limits = Limits {
+        max_bytes: text.len().max(parse_limits().max_bytes),
+        ..parse_limits()
+    };
+    load_document(&Document::parse_with(file, text, limits)?)
 }
 
 fn describe(f: &TraceFooter) -> String {
