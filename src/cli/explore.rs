@@ -126,6 +126,18 @@ pub fn explore_command(a: ExploreArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     }
+    let out_dir =
+        (a.shrink || a.out.is_some()).then(|| a.out.clone().unwrap_or_else(|| PathBuf::from(".")));
+    // Made before the sweep: a bad --out is a bad flag, not a surprise at the end.
+    if let Some(dir) = &out_dir {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            errln(&format!(
+                "error: --out {}: cannot create the directory: {e}",
+                dir.display()
+            ));
+            return EXIT_BAD_INPUT;
+        }
+    }
     let file = a.file.display().to_string();
     // The file was read once already; reading it again stays within the same bound.
     let text = match read_bounded(&a.file).map(|b| String::from_utf8_lossy(&b).into_owned()) {
@@ -154,11 +166,9 @@ pub fn explore_command(a: ExploreArgs) -> i32 {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let shrunk = if a.shrink || a.out.is_some() {
-        let dir = a.out.clone().unwrap_or_else(|| PathBuf::from("."));
-        shrink_all(&a.file, &text, &scenario, &report, &cfg, &dir)
-    } else {
-        Vec::new()
+    let shrunk = match &out_dir {
+        Some(dir) => shrink_all(&a.file, &text, &scenario, &report, &cfg, dir),
+        None => Vec::new(),
     };
     let how = (cfg.schedule, cfg.swarm);
     if a.json {
@@ -207,10 +217,6 @@ fn shrink_all(
 ) -> Vec<(u64, String)> {
     let (name, schedule) = (&scenario.name, cfg.schedule);
     let mut done: Vec<(u64, String)> = Vec::new();
-    if let Err(e) = std::fs::create_dir_all(dir) {
-        errln(&format!("error: cannot create {}: {e}", dir.display()));
-        return done;
-    }
     for f in &report.failing {
         if done.last().is_some_and(|(s, _)| *s == f.seed) {
             continue;

@@ -1,0 +1,52 @@
+//! `otpsim explore`'s flags checked before the sweep: a bad one is exit 2 at once,
+//! not an error after hours of seeds.
+
+#[path = "cli_util/mod.rs"]
+mod util;
+
+use util::*;
+
+#[test]
+fn an_out_directory_that_cannot_be_made_is_refused_before_the_sweep() {
+    let taken = scratch("out_taken", "a_file");
+    std::fs::write(&taken, "not a directory").unwrap();
+    let taken = taken.to_str().unwrap();
+    let r = otpsim(&[
+        "explore",
+        &fixture("swarm.json"),
+        "--seeds",
+        "0..10",
+        "--swarm",
+        "--out",
+        taken,
+    ]);
+    r.expect_code(2);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "error: --out {taken}: cannot create the directory: "
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty(), "no sweep ran: {}", r.stdout);
+}
+
+#[test]
+fn an_out_directory_is_made_when_missing() {
+    let dir = scratch("out_made", "x")
+        .parent()
+        .unwrap()
+        .join("new/deeper");
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir = dir.to_str().unwrap();
+    let r = otpsim(&[
+        "explore",
+        &fixture("ok.json"),
+        "--seeds",
+        "0..2",
+        "--out",
+        dir,
+    ]);
+    r.expect_code(0);
+    assert!(std::path::Path::new(dir).is_dir());
+}
