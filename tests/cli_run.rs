@@ -160,3 +160,26 @@ fn an_unwritable_trace_path_exits_2() {
     r.expect_code(2);
     assert!(r.stderr.contains("cannot write the trace"), "{}", r.stderr);
 }
+
+#[test]
+fn a_mailbox_limit_names_the_process_by_its_path() {
+    let file = scratch("mailbox_limit", "s.json");
+    std::fs::write(
+        &file,
+        r#"{"otpsim": 1, "name": "mb", "duration": "10s", "limits": {"max_mailbox_len": 50},
+  "app": {"root": {"id": "root", "type": "supervisor", "children": [
+    {"id": "slow", "model": "worker", "params": {"work": "10s"}}]}},
+  "workload": [{"id": "c", "model": "load_client",
+    "params": {"target": "root/slow", "rate": 1000, "call_timeout": "60s"}}]}"#,
+    )
+    .unwrap();
+    let r = otpsim(&["run", file.to_str().unwrap()]);
+    r.expect_code(1);
+    assert!(
+        r.stdout.contains(
+            "  the run was cut short: mailbox limit: root/slow (<0.6.0>) has 50 messages waiting\n"
+        ),
+        "{}",
+        r.stdout
+    );
+}
