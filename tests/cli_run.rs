@@ -183,3 +183,29 @@ fn a_mailbox_limit_names_the_process_by_its_path() {
         r.stdout
     );
 }
+
+#[test]
+fn a_pct_depth_beyond_the_bound_is_a_bad_flag() {
+    // Each depth step is a change point drawn before the run: 2^32 - 1 of them once
+    // aborted on allocation.
+    for cmd in [
+        &["run", "tests/fixtures/cli/ok.json"][..],
+        &["explore", "tests/fixtures/cli/ok.json", "--seeds", "0..1"],
+    ] {
+        let mut args = cmd.to_vec();
+        args.extend(["--schedule", "pct:4294967295"]);
+        let r = otpsim(&args);
+        r.expect_code(2);
+        assert_eq!(
+            r.stderr,
+            "error: unknown schedule `pct:4294967295` (expected fifo, random, pct or pct:DEPTH with DEPTH from 1 to 1000)\n"
+        );
+    }
+    otpsim(&[
+        "run",
+        "tests/fixtures/cli/ok.json",
+        "--schedule",
+        "pct:1000",
+    ])
+    .expect_code(0);
+}
