@@ -178,3 +178,36 @@ fn a_trace_of_a_wide_tree_replays_although_its_header_outgrows_a_scenario_file()
     r.expect_code(0);
     assert!(r.stdout.starts_with("identical: "), "{}", r.stdout);
 }
+
+#[test]
+fn a_trace_recorded_under_a_schedule_replays_with_that_schedule() {
+    let path = scratch("schedule", "run.jsonl");
+    let path = path.to_str().unwrap();
+    let r = otpsim(&[
+        "run",
+        "scenarios/circuit_breaker.json",
+        "--seed",
+        "3",
+        "--schedule",
+        "random",
+        "--trace",
+        path,
+    ]);
+    r.expect_code(0);
+    assert_eq!(
+        r.stderr,
+        format!("note: the trace does not record the schedule; replay it with `otpsim replay {path} --schedule random`\n")
+    );
+    let r = otpsim(&["replay", path, "--schedule", "random"]);
+    r.expect_code(0);
+    assert!(r.stdout.starts_with("identical: "), "{}", r.stdout);
+    // Under the default FIFO schedule it is another run.
+    otpsim(&["replay", path]).expect_code(1);
+    let r = otpsim(&["replay", path, "--schedule", "lifo"]);
+    r.expect_code(2);
+    assert!(
+        r.stderr.starts_with("error: unknown schedule `lifo`"),
+        "{}",
+        r.stderr
+    );
+}

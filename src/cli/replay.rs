@@ -2,8 +2,9 @@
 
 use super::input::EXIT_BAD_INPUT;
 use super::output::{err, errln, out, outln};
-use super::run_cmd::run_recorded;
+use super::run_cmd::run_recorded_with;
 use clap::Args;
+use otpsim::kernel::Schedule;
 use otpsim::scenario::json::{Document, Limits, LoadError};
 use otpsim::scenario::load::parse_limits;
 use otpsim::scenario::load_document;
@@ -25,9 +26,20 @@ it differs (the first difference is shown), 2 when the trace cannot be read."
 pub struct ReplayArgs {
     /// A trace file written by `otpsim run --trace`.
     pub trace: PathBuf,
+    /// The schedule the trace was recorded under (`otpsim run --schedule`): a trace
+    /// does not record it, and `run` prints this flag when it is not fifo.
+    #[arg(long, default_value = "fifo")]
+    pub schedule: String,
 }
 
 pub fn replay(a: ReplayArgs) -> i32 {
+    let schedule = match Schedule::parse(&a.schedule) {
+        Ok(s) => s,
+        Err(msg) => {
+            errln(&format!("error: {msg}"));
+            return EXIT_BAD_INPUT;
+        }
+    };
     let name = a.trace.display().to_string();
     let trace = match read(&a.trace, &name) {
         Ok(t) => t,
@@ -62,7 +74,7 @@ pub fn replay(a: ReplayArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
-    let ran = run_recorded(&scenario, trace.header.seed);
+    let ran = run_recorded_with(&scenario, trace.header.seed, schedule);
     if let Some(d) = first_divergence(&trace.events, &ran.events) {
         outln(&format!(
             "replay of {name} (seed {}) differs:",

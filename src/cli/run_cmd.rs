@@ -99,6 +99,14 @@ pub fn run_command(a: RunArgs) -> i32 {
             ));
             return EXIT_BAD_INPUT;
         }
+        // The trace format has no place for the schedule: say how to replay it.
+        if schedule != Schedule::Fifo {
+            errln(&format!(
+                "note: the trace does not record the schedule; replay it with `otpsim replay {} --schedule {}`",
+                shell_quote(&path.display().to_string()),
+                schedule.name()
+            ));
+        }
     }
     let results = evaluate(&scenario, &ran.events, check_end_us(&ran));
     let summary = Summary::new(&scenario.name, seed, &ran.report, &ran.events, results);
@@ -151,13 +159,8 @@ pub fn run_command(a: RunArgs) -> i32 {
     }
 }
 
-/// Runs `scenario` with `seed`, keeping every event: the checker and the trace file
-/// read them.
-pub fn run_recorded(scenario: &Scenario, seed: u64) -> RunOutput {
-    run_recorded_with(scenario, seed, Schedule::Fifo)
-}
-
-/// [`run_recorded`] under a perturbed schedule.
+/// Runs `scenario` with `seed` under `schedule`, keeping every event: the checker
+/// and the trace file read them.
 pub fn run_recorded_with(scenario: &Scenario, seed: u64, schedule: Schedule) -> RunOutput {
     let options = RunOptions {
         seed,
