@@ -11,6 +11,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use otpsim::explore::{explore, shrink, validate, with_swarm_draws, ExploreConfig, ExploreReport};
 use otpsim::kernel::Schedule;
+use otpsim::report::printable;
 use otpsim::scenario::load::read_bounded;
 use otpsim::scenario::spec::Scenario;
 use std::io::IsTerminal;
@@ -263,7 +264,7 @@ fn print_text(
         outln(&format!(
             "FAIL seed {}: {} (fingerprint {:016x})\n  replay: {}",
             f.seed,
-            f.expectation,
+            printable(&f.expectation),
             f.fingerprint,
             replay_command(file, f.seed, schedule, swarm)
         ));
@@ -281,7 +282,7 @@ fn print_text(
         schedule.name()
     ));
     for (name, count) in &report.failures_per_expectation {
-        outln(&format!("  {name}: {count} seeds"));
+        outln(&format!("  {}: {count} seeds", printable(name)));
     }
 }
 

@@ -1,10 +1,11 @@
 //! `otpsim replay`: re-run a trace's scenario and seed, and compare event by event.
 
 use super::input::EXIT_BAD_INPUT;
-use super::output::{err, errln, out, outln};
+use super::output::{err, errln, outln};
 use super::run_cmd::run_recorded_with;
 use clap::Args;
 use otpsim::kernel::Schedule;
+use otpsim::report::printable;
 use otpsim::scenario::json::{Document, Limits, LoadError};
 use otpsim::scenario::load::parse_limits;
 use otpsim::scenario::load_document;
@@ -81,7 +82,9 @@ pub fn replay(a: ReplayArgs) -> i32 {
             trace.header.seed
         ));
         outln("  a = the trace, b = this replay");
-        out(&d.to_string());
+        for line in d.to_string().lines() {
+            outln(&printable(line));
+        }
         let seq = d.a.as_ref().or(d.b.as_ref()).map(|e| e.seq).unwrap_or(0);
         let t = d.a.as_ref().or(d.b.as_ref()).map(|e| e.t).unwrap_or(0);
         outln(&format!("first difference: seq {seq}, t={t}us"));
