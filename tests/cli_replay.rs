@@ -211,3 +211,28 @@ fn a_trace_recorded_under_a_schedule_replays_with_that_schedule() {
         r.stderr
     );
 }
+
+#[test]
+fn an_unknown_field_in_the_header_or_footer_is_an_error_at_its_line() {
+    let path = record("unknown_fields");
+    let lines = lines(&path);
+    let last = lines.len();
+    for (i, edited) in [
+        (0, lines[0].replacen('{', "{\"note\":1,", 1)),
+        (last - 1, lines[last - 1].replacen('{', "{\"note\":1,", 1)),
+    ] {
+        let mut copy = lines.clone();
+        copy[i] = edited;
+        std::fs::write(&path, copy.join("\n") + "\n").unwrap();
+        for cmd in ["replay", "trace"] {
+            let r = otpsim(&[cmd, &path]);
+            r.expect_code(2);
+            assert!(
+                r.stderr.starts_with(&format!("error: {path}:{}:", i + 1))
+                    && r.stderr.contains("unknown field `note`"),
+                "{cmd}: {}",
+                r.stderr
+            );
+        }
+    }
+}
