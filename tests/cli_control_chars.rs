@@ -70,3 +70,28 @@ fn trace_and_replay_escape_control_characters() {
     assert_no_escape("replay", &r.stdout);
     assert!(r.stdout.contains("\\u{1b}[32mgreen"), "{}", r.stdout);
 }
+
+#[test]
+fn a_trace_header_version_is_quoted_short_and_escaped() {
+    let file = hostile_scenario("version");
+    let trace = scratch("version", "esc.jsonl");
+    let trace = trace.to_str().unwrap();
+    otpsim(&["run", &file, "--trace", trace]).expect_code(1);
+    let text = std::fs::read_to_string(trace).unwrap();
+    let (header, rest) = text.split_once('\n').unwrap();
+    let mut header: serde_json::Value = serde_json::from_str(header).unwrap();
+    header["otpsim_version"] = format!("\u{1b}[2J{}", "9".repeat(100_000)).into();
+    std::fs::write(trace, format!("{header}\n{rest}")).unwrap();
+    let r = otpsim(&["replay", trace]);
+    r.expect_code(0);
+    assert_no_escape("replay", &r.stderr);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "note: {trace} was recorded by otpsim \\u{{1b}}[2J{}..., this is ",
+            "9".repeat(36)
+        )),
+        "{}",
+        &r.stderr[..r.stderr.len().min(300)]
+    );
+    assert!(r.stderr.len() < 400, "{} bytes", r.stderr.len());
+}

@@ -51,9 +51,16 @@ pub fn replay(a: ReplayArgs) -> i32 {
     };
     let here = env!("CARGO_PKG_VERSION");
     if trace.header.otpsim_version != here {
+        // The version is whatever the file says: cut it short and escape it.
+        let theirs: String = trace.header.otpsim_version.chars().take(40).collect();
+        let cut = if theirs.len() < trace.header.otpsim_version.len() {
+            "..."
+        } else {
+            ""
+        };
         errln(&format!(
-            "note: {name} was recorded by otpsim {}, this is {here}; a difference may come from that",
-            trace.header.otpsim_version
+            "note: {name} was recorded by otpsim {}{cut}, this is {here}; a difference may come from that",
+            printable(&theirs)
         ));
     }
     let mut input = trace.header.input.clone();
