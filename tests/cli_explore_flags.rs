@@ -50,3 +50,32 @@ fn an_out_directory_is_made_when_missing() {
     r.expect_code(0);
     assert!(std::path::Path::new(dir).is_dir());
 }
+
+#[test]
+fn a_seed_cut_short_by_a_limit_is_not_shrunk_and_says_why() {
+    let file = scratch("limit_shrink", "s.json");
+    std::fs::write(
+        &file,
+        r#"{"otpsim": 1, "name": "limited", "duration": "5s", "limits": {"max_events": 5},
+  "app": {"root": {"id": "root", "type": "supervisor", "children": [{"id": "w", "model": "worker"}]}}}"#,
+    )
+    .unwrap();
+    let dir = scratch("limit_shrink", "x");
+    let dir = dir.parent().unwrap().to_str().unwrap();
+    let r = otpsim(&[
+        "explore",
+        file.to_str().unwrap(),
+        "--seeds",
+        "0..1",
+        "--out",
+        dir,
+    ]);
+    r.expect_code(1);
+    assert!(
+        r.stdout.contains(
+            "  not shrunk: the run was cut short by the event_limit; shrinking minimises a failing expectation, not a limit"
+        ),
+        "{}",
+        r.stdout
+    );
+}
