@@ -79,3 +79,24 @@ fn a_seed_cut_short_by_a_limit_is_not_shrunk_and_says_why() {
         r.stdout
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_scenario_from_a_pipe_is_read_once() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let text = std::fs::read(fixture("ok.json")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_otpsim"))
+        .args(["explore", "/dev/stdin", "--seeds", "0..2"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&text).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.starts_with("2 seeds run, 0 failed"), "{stdout}");
+}

@@ -5,14 +5,13 @@
 //! and never reaches a simulation: the library stays free of the wall clock.
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
-use super::input::{load_scenario, shell_quote, EXIT_BAD_INPUT};
+use super::input::{load_scenario_and_text, shell_quote, EXIT_BAD_INPUT};
 use super::output::{err, errln, outln};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use otpsim::explore::{explore, shrink, validate, with_swarm_draws, ExploreConfig, ExploreReport};
 use otpsim::kernel::Schedule;
 use otpsim::report::printable;
-use otpsim::scenario::load::read_bounded;
 use otpsim::scenario::spec::Scenario;
 use std::io::IsTerminal;
 use std::ops::Range;
@@ -114,8 +113,8 @@ pub fn explore_command(a: ExploreArgs) -> i32 {
         }
     };
     // Load through the CLI's loader first: its errors quote the offending lines.
-    let scenario = match load_scenario(&a.file) {
-        Ok(s) => s,
+    let (scenario, text) = match load_scenario_and_text(&a.file) {
+        Ok(loaded) => loaded,
         Err(rendered) => {
             err(&rendered);
             return EXIT_BAD_INPUT;
@@ -140,14 +139,6 @@ pub fn explore_command(a: ExploreArgs) -> i32 {
         }
     }
     let file = a.file.display().to_string();
-    // The file was read once already; reading it again stays within the same bound.
-    let text = match read_bounded(&a.file).map(|b| String::from_utf8_lossy(&b).into_owned()) {
-        Ok(t) => t,
-        Err(e) => {
-            errln(&format!("error: cannot read {file}: {e}"));
-            return EXIT_BAD_INPUT;
-        }
-    };
     let bar = progress_bar();
     let tick = |done: u64, total: u64| {
         if let Some(b) = &bar {
