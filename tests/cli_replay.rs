@@ -157,3 +157,82 @@ fn a_header_that_is_not_a_scenario_exits_2() {
         r.stderr
     );
 }
+
+#[test]
+fn a_trace_of_a_wide_tree_replays_although_its_header_outgrows_a_scenario_file() {
+    // A 3 MB scenario whose written-back form (every default filled in, as the trace
+    // header holds it) is past the 16 MiB limit of a scenario file.
+    let children: Vec<String> = (0..26_000)
+        .map(|i| format!(r#"{{"id":"p{i}","model":"pool","params":{{"size":0}}}}"#))
+        .collect();
+    let text = format!(
+        r#"{{"otpsim":1,"name":"wide","duration":"1ms","app":{{"root":{{"id":"root","type":"supervisor","children":[{}]}}}}}}"#,
+        children.join(",")
+    );
+    let file = scratch("wide_header", "wide.json");
+    std::fs::write(&file, text).unwrap();
+    let trace = scratch("wide_header", "wide.jsonl");
+    let trace = trace.to_str().unwrap();
+    otpsim(&["run", file.to_str().unwrap(), "--trace", trace]).expect_code(0);
+    let r = otpsim(&["replay", trace]);
+    r.expect_code(0);
+    assert!(r.stdout.starts_with("identical: "), "{}", r.stdout);
+}
+
+#[test]
+fn a_trace_recorded_under_a_schedule_replays_with_that_schedule() {
+    let path = scratch("schedule", "run.jsonl");
+    let path = path.to_str().unwrap();
+    let r = otpsim(&[
+        "run",
+        "scenarios/circuit_breaker.json",
+        "--seed",
+        "3",
+        "--schedule",
+        "random",
+        "--trace",
+        path,
+    ]);
+    r.expect_code(0);
+    assert_eq!(
+        r.stderr,
+        format!("note: the trace does not record the schedule; replay it with `otpsim replay {path} --schedule random`\n")
+    );
+    let r = otpsim(&["replay", path, "--schedule", "random"]);
+    r.expect_code(0);
+    assert!(r.stdout.starts_with("identical: "), "{}", r.stdout);
+    // Under the default FIFO schedule it is another run.
+    otpsim(&["replay", path]).expect_code(1);
+    let r = otpsim(&["replay", path, "--schedule", "lifo"]);
+    r.expect_code(2);
+    assert!(
+        r.stderr.starts_with("error: unknown schedule `lifo`"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn an_unknown_field_in_the_header_or_footer_is_an_error_at_its_line() {
+    let path = record("unknown_fields");
+    let lines = lines(&path);
+    let last = lines.len();
+    for (i, edited) in [
+        (0, lines[0].replacen('{', "{\"note\":1,", 1)),
+        (last - 1, lines[last - 1].replacen('{', "{\"note\":1,", 1)),
+    ] {
+        let mut copy = lines.clone();
+        copy[i] = edited;
+        std::fs::write(&path, copy.join("\n") + "\n").unwrap();
+        for cmd in ["replay", "trace"] {
+            let r = otpsim(&[cmd, &path]);
+            r.expect_code(2);
+            assert!(
+                r.stderr.starts_with(&format!("error: {path}:{}:", i + 1))
+                    && r.stderr.contains("unknown field `note`"),
+                "{cmd}: {}",
+                r.stderr
+            );
+        }
+    }
+}

@@ -160,3 +160,52 @@ fn an_unwritable_trace_path_exits_2() {
     r.expect_code(2);
     assert!(r.stderr.contains("cannot write the trace"), "{}", r.stderr);
 }
+
+#[test]
+fn a_mailbox_limit_names_the_process_by_its_path() {
+    let file = scratch("mailbox_limit", "s.json");
+    std::fs::write(
+        &file,
+        r#"{"otpsim": 1, "name": "mb", "duration": "10s", "limits": {"max_mailbox_len": 50},
+  "app": {"root": {"id": "root", "type": "supervisor", "children": [
+    {"id": "slow", "model": "worker", "params": {"work": "10s"}}]}},
+  "workload": [{"id": "c", "model": "load_client",
+    "params": {"target": "root/slow", "rate": 1000, "call_timeout": "60s"}}]}"#,
+    )
+    .unwrap();
+    let r = otpsim(&["run", file.to_str().unwrap()]);
+    r.expect_code(1);
+    assert!(
+        r.stdout.contains(
+            "  the run was cut short: mailbox limit: root/slow (<0.6.0>) has 50 messages waiting\n"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_pct_depth_beyond_the_bound_is_a_bad_flag() {
+    // Each depth step is a change point drawn before the run: 2^32 - 1 of them once
+    // aborted on allocation.
+    for cmd in [
+        &["run", "tests/fixtures/cli/ok.json"][..],
+        &["explore", "tests/fixtures/cli/ok.json", "--seeds", "0..1"],
+    ] {
+        let mut args = cmd.to_vec();
+        args.extend(["--schedule", "pct:4294967295"]);
+        let r = otpsim(&args);
+        r.expect_code(2);
+        assert_eq!(
+            r.stderr,
+            "error: unknown schedule `pct:4294967295` (expected fifo, random, pct or pct:DEPTH with DEPTH from 1 to 1000)\n"
+        );
+    }
+    otpsim(&[
+        "run",
+        "tests/fixtures/cli/ok.json",
+        "--schedule",
+        "pct:1000",
+    ])
+    .expect_code(0);
+}

@@ -212,3 +212,56 @@ fn corrupt_trace_and_bad_flags_are_bad_input() {
     assert!(ran.stderr.contains("--from soon"), "{}", ran.stderr);
     otpsim(&["trace", "no/such/trace.jsonl"]).expect_code(2);
 }
+
+#[test]
+fn flags_that_can_select_nothing_are_bad_input() {
+    let p = trace_file("lesson1_window.jsonl");
+    let ran = otpsim(&["trace", &p, "--from", "10s", "--to", "5s"]);
+    ran.expect_code(2);
+    assert_eq!(
+        ran.stderr,
+        "error: --from 10s is after --to 5s (expected --from at or before --to)\n"
+    );
+    assert!(ran.stdout.is_empty(), "{}", ran.stdout);
+    let ran = otpsim(&["trace", &p, "--filter", ""]);
+    ran.expect_code(2);
+    assert!(
+        ran.stderr.starts_with("error: --filter is empty"),
+        "{}",
+        ran.stderr
+    );
+    // A filter that matches nothing in this trace says so, rather than printing
+    // nothing as an empty trace would.
+    let ran = otpsim(&["trace", &p, "--filter", "nosuch/**"]);
+    ran.expect_code(0);
+    assert!(ran.stdout.is_empty(), "{}", ran.stdout);
+    assert!(
+        ran.stderr.starts_with("note: none of the ") && ran.stderr.contains("matched the filters"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn a_huge_bad_term_is_quoted_cut_short() {
+    let p = trace_file("lesson1_huge_term.jsonl");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let i = lines
+        .iter()
+        .position(|l| l.contains("\"kind\":\"send\""))
+        .expect("a send event");
+    let mut event: serde_json::Value = serde_json::from_str(&lines[i]).unwrap();
+    event["msg"] = format!("{{{}", "a,".repeat(100_000)).into();
+    lines[i] = event.to_string();
+    std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+    let ran = otpsim(&["trace", &p]);
+    ran.expect_code(2);
+    assert!(
+        ran.stderr.starts_with(&format!("error: {p}:{}:", i + 1)),
+        "{}",
+        &ran.stderr[..ran.stderr.len().min(300)]
+    );
+    assert!(ran.stderr.contains("bad term `{a,a,"), "{}", ran.stderr);
+    assert!(ran.stderr.len() < 500, "{} bytes", ran.stderr.len());
+}

@@ -4,6 +4,7 @@
 //! runs, never what it simulates.
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
+use super::output::outln;
 use clap::{Args, Subcommand};
 use otpsim::kernel::SimConfig;
 use otpsim::workloads;
@@ -77,20 +78,22 @@ fn ring(a: RingArgs) -> i32 {
     let seconds = started.elapsed().as_secs_f64();
     let rate = hops as f64 / seconds;
     if a.json {
-        println!(
+        outln(&format!(
             "{{\"bench\":\"ring\",\"procs\":{},\"rounds\":{},\"messages\":{hops},\"seconds\":{seconds:.6},\"messages_per_sec\":{rate:.0},\"fingerprint\":\"{:016x}\"}}",
             a.procs, a.rounds, report.fingerprint
-        );
+        ));
     } else {
-        println!(
+        outln(&format!(
             "ring: {} processes x {} rounds = {hops} messages",
             a.procs, a.rounds
-        );
-        println!("  {seconds:.3} s wall clock, {rate:.0} messages/s");
-        println!(
+        ));
+        outln(&format!(
+            "  {seconds:.3} s wall clock, {rate:.0} messages/s"
+        ));
+        outln(&format!(
             "  {} events, fingerprint {:016x}",
             report.events, report.fingerprint
-        );
+        ));
     }
     0
 }
@@ -131,27 +134,27 @@ fn spawn(a: SpawnArgs) -> i32 {
     let rate = downs.get() as f64 / seconds;
     let opt = |v: Option<u64>| v.map_or("null".to_string(), |v| v.to_string());
     if a.json {
-        println!(
+        outln(&format!(
             "{{\"bench\":\"spawn\",\"procs\":{},\"seconds\":{seconds:.6},\"spawns_per_sec\":{rate:.0},\"bytes_per_process\":{},\"peak_rss_bytes\":{},\"idle_alive\":{alive},\"fingerprint\":\"{:016x}\"}}",
             a.procs,
             opt(bytes_per_process),
             opt(peak_rss),
             report.fingerprint
-        );
+        ));
     } else {
-        println!(
+        outln(&format!(
             "spawn: {} processes spawned and monitored, at most 10,000 alive",
             a.procs
-        );
-        println!(
+        ));
+        outln(&format!(
             "  {seconds:.3} s wall clock, {rate:.0} spawns/s ({} DOWNs counted)",
             downs.get()
-        );
-        println!(
+        ));
+        outln(&format!(
             "  idle process: {} bytes; peak RSS with {alive} idle processes: {} bytes",
             opt(bytes_per_process),
             opt(peak_rss)
-        );
+        ));
     }
     0
 }

@@ -5,6 +5,7 @@
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
 use super::unlimited;
+use crate::cli::output::{errln, outln};
 use clap::Args;
 use otpsim::workloads;
 use std::time::Instant; // determinism: ok (benchmark timing only)
@@ -25,27 +26,27 @@ pub fn call(a: CallArgs) -> i32 {
     let report = sim.run();
     let seconds = started.elapsed().as_secs_f64();
     if replies.get() != a.calls {
-        eprintln!(
+        errln(&format!(
             "call: only {} of {} calls were answered ({})",
             replies.get(),
             a.calls,
             report.outcome.name()
-        );
+        ));
         return 1;
     }
     let rate = a.calls as f64 / seconds;
     if a.json {
-        println!(
+        outln(&format!(
             "{{\"bench\":\"call\",\"calls\":{},\"seconds\":{seconds:.6},\"calls_per_sec\":{rate:.0},\"events\":{},\"fingerprint\":\"{:016x}\"}}",
             a.calls, report.events, report.fingerprint
-        );
+        ));
     } else {
-        println!("call: {} sequential gen_server calls", a.calls);
-        println!("  {seconds:.3} s wall clock, {rate:.0} calls/s");
-        println!(
+        outln(&format!("call: {} sequential gen_server calls", a.calls));
+        outln(&format!("  {seconds:.3} s wall clock, {rate:.0} calls/s"));
+        outln(&format!(
             "  {} events, fingerprint {:016x}",
             report.events, report.fingerprint
-        );
+        ));
     }
     0
 }

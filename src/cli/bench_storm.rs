@@ -7,6 +7,7 @@
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
 use super::unlimited;
+use crate::cli::output::{errln, outln};
 use clap::{Args, ValueEnum};
 use otpsim::term::atom;
 use otpsim::workloads;
@@ -45,10 +46,10 @@ pub fn restart_storm(a: StormArgs) -> i32 {
     storm.sim.run();
     let children = u64::from(a.children);
     if storm.inits.get() != children {
-        eprintln!(
+        errln(&format!(
             "restart-storm: only {} of {children} children started",
             storm.inits.get()
-        );
+        ));
         return 1;
     }
     // Every child restarts exactly once: N restarts under either strategy.
@@ -66,18 +67,18 @@ pub fn restart_storm(a: StormArgs) -> i32 {
         storm.sim.send(storm.driver, atom("check"));
         storm.sim.run();
         if done != restarts || !storm.verified.get() {
-            eprintln!(
+            errln(&format!(
                 "restart-storm: {done} of {restarts} restarts, every child new: {} ({})",
                 storm.verified.get(),
                 report.outcome.name()
-            );
+            ));
             return 1;
         }
         rates.push(restarts as f64 / seconds);
         first.get_or_insert((seconds, report));
     }
     let Some((seconds, report)) = first else {
-        eprintln!("restart-storm: no storm ran");
+        errln("restart-storm: no storm ran");
         return 1;
     };
     let rate = restarts as f64 / seconds;
@@ -94,22 +95,24 @@ pub fn restart_storm(a: StormArgs) -> i32 {
         } else {
             String::new()
         };
-        println!(
+        outln(&format!(
             "{{\"bench\":\"restart_storm\",\"strategy\":\"{strategy}\",\"children\":{children},\"crashes\":{crashes},\"restarts\":{restarts},\"seconds\":{seconds:.6},\"restarts_per_sec\":{rate:.0}{each},\"events\":{},\"fingerprint\":\"{:016x}\"}}",
             report.events, report.fingerprint
-        );
+        ));
     } else {
-        println!(
+        outln(&format!(
             "restart-storm: {children} children, {strategy}, {crashes} crash(es), {restarts} restarts"
-        );
-        println!("  {seconds:.3} s wall clock, {rate:.0} restarts/s");
+        ));
+        outln(&format!(
+            "  {seconds:.3} s wall clock, {rate:.0} restarts/s"
+        ));
         if a.storms > 1 {
-            println!("  every storm, restarts/s: {}", each.join(" "));
+            outln(&format!("  every storm, restarts/s: {}", each.join(" ")));
         }
-        println!(
+        outln(&format!(
             "  {} events, fingerprint {:016x} (after the first storm)",
             report.events, report.fingerprint
-        );
+        ));
     }
     0
 }

@@ -5,12 +5,14 @@
 //! and never reaches a simulation: the library stays free of the wall clock.
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
-use super::input::{load_scenario, shell_quote, EXIT_BAD_INPUT};
+use super::input::{load_scenario_and_text, shell_quote, EXIT_BAD_INPUT};
 use super::output::{err, errln, outln};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use otpsim::explore::{explore, shrink, validate, ExploreConfig, ExploreReport};
+use otpsim::explore::{explore, shrink, validate, with_swarm_draws, ExploreConfig, ExploreReport};
 use otpsim::kernel::Schedule;
+use otpsim::report::printable;
+use otpsim::scenario::spec::Scenario;
 use std::io::IsTerminal;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -86,14 +88,18 @@ fn config(a: &ExploreArgs) -> Result<ExploreConfig, String> {
     Ok(cfg)
 }
 
-/// The command that replays one seed (`--schedule` only when it is not FIFO).
-pub fn replay_command(file: &Path, seed: u64, schedule: Schedule) -> String {
+/// The command that replays one seed (`--schedule` only when it is not FIFO,
+/// `--swarm` only when the sweep drew fault rates).
+pub fn replay_command(file: &Path, seed: u64, schedule: Schedule, swarm: bool) -> String {
     let mut cmd = format!(
         "otpsim run {} --seed {seed}",
         shell_quote(&file.display().to_string())
     );
     if schedule != Schedule::Fifo {
         cmd.push_str(&format!(" --schedule {}", schedule.name()));
+    }
+    if swarm {
+        cmd.push_str(" --swarm");
     }
     cmd
 }
@@ -107,21 +113,32 @@ pub fn explore_command(a: ExploreArgs) -> i32 {
         }
     };
     // Load through the CLI's loader first: its errors quote the offending lines.
-    let scenario = match load_scenario(&a.file) {
-        Ok(s) => s,
+    let (scenario, text) = match load_scenario_and_text(&a.file) {
+        Ok(loaded) => loaded,
         Err(rendered) => {
             err(&rendered);
             return EXIT_BAD_INPUT;
         }
     };
-    let file = a.file.display().to_string();
-    let text = match std::fs::read_to_string(&a.file) {
-        Ok(t) => t,
-        Err(e) => {
-            errln(&format!("error: cannot read {file}: {e}"));
+    if a.swarm {
+        if let Err(msg) = require_swarm_bounds(&scenario, &a.file) {
+            errln(&format!("error: {msg}"));
             return EXIT_BAD_INPUT;
         }
-    };
+    }
+    let out_dir =
+        (a.shrink || a.out.is_some()).then(|| a.out.clone().unwrap_or_else(|| PathBuf::from(".")));
+    // Made before the sweep: a bad --out is a bad flag, not a surprise at the end.
+    if let Some(dir) = &out_dir {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            errln(&format!(
+                "error: --out {}: cannot create the directory: {e}",
+                dir.display()
+            ));
+            return EXIT_BAD_INPUT;
+        }
+    }
+    let file = a.file.display().to_string();
     let bar = progress_bar();
     let tick = |done: u64, total: u64| {
         if let Some(b) = &bar {
@@ -141,16 +158,15 @@ pub fn explore_command(a: ExploreArgs) -> i32 {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let shrunk = if a.shrink || a.out.is_some() {
-        let dir = a.out.clone().unwrap_or_else(|| PathBuf::from("."));
-        shrink_all(&a.file, &text, &scenario.name, &report, cfg.schedule, &dir)
-    } else {
-        Vec::new()
+    let shrunk = match &out_dir {
+        Some(dir) => shrink_all(&a.file, &text, &scenario, &report, &cfg, dir),
+        None => Vec::new(),
     };
+    let how = (cfg.schedule, cfg.swarm);
     if a.json {
-        outln(&json_report(&a.file, &report, seconds, cfg.schedule, &shrunk).to_string());
+        outln(&json_report(&a.file, &report, seconds, how, &shrunk).to_string());
     } else {
-        print_text(&a.file, &report, seconds, cfg.schedule, &shrunk);
+        print_text(&a.file, &report, seconds, how, &shrunk);
     }
     i32::from(!report.failing.is_empty())
 }
@@ -168,25 +184,44 @@ fn progress_bar() -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// Checks that `--swarm` has something to draw: without bounds it would change
+/// nothing, and the sweep would not be the one asked for.
+pub fn require_swarm_bounds(scenario: &Scenario, file: &Path) -> Result<(), String> {
+    if scenario.swarm.is_empty() {
+        return Err(format!(
+            "--swarm: {} has no swarm bounds (expected a top-level \"swarm\" array, such as [{{\"fault\": 0, \"mtbf\": [\"1s\", \"10s\"]}}], naming a random fault)",
+            file.display()
+        ));
+    }
+    Ok(())
+}
+
 /// One shrink per failing seed (its first failing expectation): `(seed, message)`.
+/// Under swarm a seed's scenario is shrunk with its drawn rates written in, so the
+/// minimised file fails with a plain `otpsim run`.
 fn shrink_all(
     file: &Path,
     text: &str,
-    name: &str,
+    scenario: &Scenario,
     report: &ExploreReport,
-    schedule: Schedule,
+    cfg: &ExploreConfig,
     dir: &Path,
 ) -> Vec<(u64, String)> {
+    let (name, schedule) = (&scenario.name, cfg.schedule);
     let mut done: Vec<(u64, String)> = Vec::new();
-    if let Err(e) = std::fs::create_dir_all(dir) {
-        errln(&format!("error: cannot create {}: {e}", dir.display()));
-        return done;
-    }
     for f in &report.failing {
         if done.last().is_some_and(|(s, _)| *s == f.seed) {
             continue;
         }
         let file_name = file.display().to_string();
+        let drawn;
+        let text = if cfg.swarm {
+            let json = with_swarm_draws(scenario, f.seed).to_json();
+            drawn = serde_json::to_string_pretty(&json).unwrap_or_default();
+            drawn.as_str()
+        } else {
+            text
+        };
         let msg = match shrink::shrink(&file_name, text, f.seed, &f.expectation, schedule) {
             Ok(r) => {
                 let path = dir.join(format!("{name}-seed{}-min.json", f.seed));
@@ -213,16 +248,16 @@ fn print_text(
     file: &Path,
     report: &ExploreReport,
     seconds: f64,
-    schedule: Schedule,
+    (schedule, swarm): (Schedule, bool),
     shrunk: &[(u64, String)],
 ) {
     for f in &report.failing {
         outln(&format!(
             "FAIL seed {}: {} (fingerprint {:016x})\n  replay: {}",
             f.seed,
-            f.expectation,
+            printable(&f.expectation),
             f.fingerprint,
-            replay_command(file, f.seed, schedule)
+            replay_command(file, f.seed, schedule, swarm)
         ));
         if let Some((_, msg)) = shrunk.iter().find(|(s, _)| *s == f.seed) {
             outln(&format!("  {msg}"));
@@ -238,7 +273,7 @@ fn print_text(
         schedule.name()
     ));
     for (name, count) in &report.failures_per_expectation {
-        outln(&format!("  {name}: {count} seeds"));
+        outln(&format!("  {}: {count} seeds", printable(name)));
     }
 }
 
@@ -260,7 +295,7 @@ fn json_report(
     file: &Path,
     report: &ExploreReport,
     seconds: f64,
-    schedule: Schedule,
+    (schedule, swarm): (Schedule, bool),
     shrunk: &[(u64, String)],
 ) -> serde_json::Value {
     let failing: Vec<serde_json::Value> = report
@@ -271,7 +306,7 @@ fn json_report(
                 "seed": f.seed,
                 "expectation": f.expectation,
                 "fingerprint": format!("{:016x}", f.fingerprint),
-                "replay_command": replay_command(file, f.seed, schedule),
+                "replay_command": replay_command(file, f.seed, schedule, swarm),
             });
             if let Some((_, msg)) = shrunk.iter().find(|(s, _)| *s == f.seed) {
                 v["shrink"] = msg.clone().into();

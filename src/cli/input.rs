@@ -2,7 +2,7 @@
 //! the offending lines quoted, ready to print before exiting with code 2.
 
 use otpsim::scenario::json::Document;
-use otpsim::scenario::load::parse_limits;
+use otpsim::scenario::load::{parse_limits, read_bounded};
 use otpsim::scenario::load_document;
 use otpsim::scenario::spec::Scenario;
 use std::path::Path;
@@ -14,14 +14,22 @@ pub const EXIT_BAD_INPUT: i32 = 2;
 /// `error: at $.path: message (expected ...)`, ` --> FILE:LINE:COL`, the line and a
 /// caret under the column.
 pub fn load_scenario(path: &Path) -> Result<Scenario, String> {
+    load_scenario_and_text(path).map(|(scenario, _)| scenario)
+}
+
+/// [`load_scenario`], also returning the file's text: the file is read once, so a
+/// pipe (`/dev/stdin`) can be both loaded and handed on.
+pub fn load_scenario_and_text(path: &Path) -> Result<(Scenario, String), String> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("error: cannot read {file}: {e}\n"))?;
+    let bytes = read_bounded(path).map_err(|e| format!("error: cannot read {file}: {e}\n"))?;
     let doc = match Document::from_bytes(&file, &bytes, parse_limits()) {
         Ok(doc) => doc,
         // Not JSON (or not UTF-8): quote the text as far as it decodes.
         Err(e) => return Err(e.render(&String::from_utf8_lossy(&bytes))),
     };
-    load_document(&doc).map_err(|e| doc.render(&e))
+    let scenario = load_document(&doc).map_err(|e| doc.render(&e))?;
+    // Valid UTF-8: the document parsed.
+    Ok((scenario, String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// `text` quoted for a POSIX shell when it needs to be, so a printed command can be

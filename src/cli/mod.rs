@@ -6,6 +6,7 @@ mod determinism;
 mod explore;
 mod input;
 mod inspect;
+mod out_paths;
 mod output;
 mod replay;
 mod run_cmd;

@@ -3,7 +3,9 @@
 
 use std::io::Write;
 
-/// Writes `text` to stdout. A closed pipe ends the process quietly, as `cat` does.
+/// Writes `text` to stdout. A closed pipe ends the process quietly, as `cat` does;
+/// any other failure (a full disk) ends it with exit 2, so that a script never takes
+/// a lost summary or JSON object for a success.
 pub fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout
@@ -13,6 +15,8 @@ pub fn out(text: &str) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
+        errln(&format!("error: cannot write to standard output: {e}"));
+        std::process::exit(super::input::EXIT_BAD_INPUT);
     }
 }
 

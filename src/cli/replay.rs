@@ -1,10 +1,15 @@
 //! `otpsim replay`: re-run a trace's scenario and seed, and compare event by event.
 
 use super::input::EXIT_BAD_INPUT;
-use super::output::{err, errln, out, outln};
-use super::run_cmd::run_recorded;
+use super::output::{err, errln, outln};
+use super::run_cmd::run_recorded_with;
 use clap::Args;
-use otpsim::scenario::load_str;
+use otpsim::kernel::Schedule;
+use otpsim::report::printable;
+use otpsim::scenario::json::{Document, Limits, LoadError};
+use otpsim::scenario::load::parse_limits;
+use otpsim::scenario::load_document;
+use otpsim::scenario::spec::Scenario;
 use otpsim::trace::{
     first_divergence, read_trace, Event, Trace, TraceErrorKind, TraceFooter, TraceHeader,
 };
@@ -22,9 +27,20 @@ it differs (the first difference is shown), 2 when the trace cannot be read."
 pub struct ReplayArgs {
     /// A trace file written by `otpsim run --trace`.
     pub trace: PathBuf,
+    /// The schedule the trace was recorded under (`otpsim run --schedule`): a trace
+    /// does not record it, and `run` prints this flag when it is not fifo.
+    #[arg(long, default_value = "fifo")]
+    pub schedule: String,
 }
 
 pub fn replay(a: ReplayArgs) -> i32 {
+    let schedule = match Schedule::parse(&a.schedule) {
+        Ok(s) => s,
+        Err(msg) => {
+            errln(&format!("error: {msg}"));
+            return EXIT_BAD_INPUT;
+        }
+    };
     let name = a.trace.display().to_string();
     let trace = match read(&a.trace, &name) {
         Ok(t) => t,
@@ -35,9 +51,16 @@ pub fn replay(a: ReplayArgs) -> i32 {
     };
     let here = env!("CARGO_PKG_VERSION");
     if trace.header.otpsim_version != here {
+        // The version is whatever the file says: cut it short and escape it.
+        let theirs: String = trace.header.otpsim_version.chars().take(40).collect();
+        let cut = if theirs.len() < trace.header.otpsim_version.len() {
+            "..."
+        } else {
+            ""
+        };
         errln(&format!(
-            "note: {name} was recorded by otpsim {}, this is {here}; a difference may come from that",
-            trace.header.otpsim_version
+            "note: {name} was recorded by otpsim {}{cut}, this is {here}; a difference may come from that",
+            printable(&theirs)
         ));
     }
     let mut input = trace.header.input.clone();
@@ -49,7 +72,7 @@ pub fn replay(a: ReplayArgs) -> i32 {
     };
     obj.remove("file");
     let text = serde_json::to_string_pretty(&input).unwrap_or_default();
-    let scenario = match load_str(&format!("{name}#header"), &text) {
+    let scenario = match load_header_input(&format!("{name}#header"), &text) {
         Ok(s) => s,
         Err(e) => {
             err(&e.render(&text));
@@ -59,14 +82,16 @@ pub fn replay(a: ReplayArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
-    let ran = run_recorded(&scenario, trace.header.seed);
+    let ran = run_recorded_with(&scenario, trace.header.seed, schedule);
     if let Some(d) = first_divergence(&trace.events, &ran.events) {
         outln(&format!(
             "replay of {name} (seed {}) differs:",
             trace.header.seed
         ));
         outln("  a = the trace, b = this replay");
-        out(&d.to_string());
+        for line in d.to_string().lines() {
+            outln(&printable(line));
+        }
         let seq = d.a.as_ref().or(d.b.as_ref()).map(|e| e.seq).unwrap_or(0);
         let t = d.a.as_ref().or(d.b.as_ref()).map(|e| e.t).unwrap_or(0);
         outln(&format!("first difference: seq {seq}, t={t}us"));
@@ -88,6 +113,18 @@ pub fn replay(a: ReplayArgs) -> i32 {
         r.events, r.fingerprint
     ));
     0
+}
+
+/// Loads the scenario of a trace header, written back with every default filled in.
+/// That text is several times the size of the file it came from, so the file-size
+/// limit does not apply to it: the trace reader bounded it already, and a scenario
+/// that could be run must be replayable.
+fn load_header_input(file: &str, text: &str) -> Result<Scenario, LoadError> {
+    let limits = Limits {
+        max_bytes: text.len().max(parse_limits().max_bytes),
+        ..parse_limits()
+    };
+    load_document(&Document::parse_with(file, text, limits)?)
 }
 
 fn describe(f: &TraceFooter) -> String {

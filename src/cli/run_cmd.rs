@@ -1,9 +1,12 @@
 //! `otpsim run`: play a scenario, check its expectations, print the summary.
 
+use super::explore::require_swarm_bounds;
 use super::input::{load_scenario, shell_quote, EXIT_BAD_INPUT};
+use super::out_paths::check_outputs;
 use super::output::{err, errln, out, outln};
 use clap::Args;
 use otpsim::check::evaluate;
+use otpsim::explore::with_swarm_draws;
 use otpsim::kernel::Schedule;
 use otpsim::report::Summary;
 use otpsim::scenario::run::{run, RunOptions, RunOutput};
@@ -40,9 +43,13 @@ pub struct RunArgs {
     /// pct or pct:DEPTH (as `otpsim explore` printed it in a replay command).
     #[arg(long, default_value = "fifo")]
     pub schedule: String,
+    /// Draw the random faults' rates within the scenario's swarm bounds from the seed,
+    /// as `otpsim explore --swarm` did (its replay commands carry this flag).
+    #[arg(long)]
+    pub swarm: bool,
     /// Run twice and report the first event where the runs differ (exit 1), or
     /// `deterministic` (exit 0).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["trace", "report", "json"])]
     pub check_determinism: bool,
 }
 
@@ -55,6 +62,16 @@ pub fn run_command(a: RunArgs) -> i32 {
         }
     };
     let seed = a.seed.unwrap_or(scenario.seed);
+    // The drawn rates are written into the scenario, so its trace replays as it is.
+    let scenario = if a.swarm {
+        if let Err(msg) = require_swarm_bounds(&scenario, &a.file) {
+            errln(&format!("error: {msg}"));
+            return EXIT_BAD_INPUT;
+        }
+        with_swarm_draws(&scenario, seed)
+    } else {
+        scenario
+    };
     let schedule = match Schedule::parse(&a.schedule) {
         Ok(s) => s,
         Err(msg) => {
@@ -62,6 +79,14 @@ pub fn run_command(a: RunArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
+    let outputs = [
+        ("--trace", a.trace.as_deref()),
+        ("--report", a.report.as_deref()),
+    ];
+    if let Err(msg) = check_outputs(&a.file, &outputs) {
+        errln(&format!("error: {msg}"));
+        return EXIT_BAD_INPUT;
+    }
     if a.check_determinism {
         return super::determinism::check_determinism(&scenario, seed, schedule);
     }
@@ -73,6 +98,14 @@ pub fn run_command(a: RunArgs) -> i32 {
                 path.display()
             ));
             return EXIT_BAD_INPUT;
+        }
+        // The trace format has no place for the schedule: say how to replay it.
+        if schedule != Schedule::Fifo {
+            errln(&format!(
+                "note: the trace does not record the schedule; replay it with `otpsim replay {} --schedule {}`",
+                shell_quote(&path.display().to_string()),
+                schedule.name()
+            ));
         }
     }
     let results = evaluate(&scenario, &ran.events, check_end_us(&ran));
@@ -93,6 +126,9 @@ pub fn run_command(a: RunArgs) -> i32 {
     );
     if schedule != Schedule::Fifo {
         replay.push_str(&format!(" --schedule {}", schedule.name()));
+    }
+    if a.swarm {
+        replay.push_str(" --swarm");
     }
     if a.json {
         let mut value = summary.to_json();
@@ -123,13 +159,8 @@ pub fn run_command(a: RunArgs) -> i32 {
     }
 }
 
-/// Runs `scenario` with `seed`, keeping every event: the checker and the trace file
-/// read them.
-pub fn run_recorded(scenario: &Scenario, seed: u64) -> RunOutput {
-    run_recorded_with(scenario, seed, Schedule::Fifo)
-}
-
-/// [`run_recorded`] under a perturbed schedule.
+/// Runs `scenario` with `seed` under `schedule`, keeping every event: the checker
+/// and the trace file read them.
 pub fn run_recorded_with(scenario: &Scenario, seed: u64, schedule: Schedule) -> RunOutput {
     let options = RunOptions {
         seed,

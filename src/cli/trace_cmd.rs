@@ -40,6 +40,10 @@ pub fn trace(a: TraceArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
+    if let Err(msg) = check_flags(&a, from_us, to_us) {
+        errln(&format!("error: {msg}"));
+        return EXIT_BAD_INPUT;
+    }
     let name = a.trace.display().to_string();
     let file = match std::fs::File::open(&a.trace) {
         Ok(f) => f,
@@ -58,6 +62,7 @@ pub fn trace(a: TraceArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
+    let filtered = a.filter.is_some() || from_us.is_some() || to_us.is_some();
     let filter = TraceFilter {
         path_pattern: a.filter,
         from_us,
@@ -70,6 +75,14 @@ pub fn trace(a: TraceArgs) -> i32 {
     );
     let out = std::io::BufWriter::new(stdout.lock());
     match print_trace(&trace.events, &filter, color, out) {
+        Ok(0) if filtered => {
+            // An empty output alone would look like an empty trace.
+            errln(&format!(
+                "note: none of the {} events of {name} matched the filters",
+                trace.events.len()
+            ));
+            0
+        }
         Ok(_) => 0,
         // The reader went away (`| head`): stop quietly, as `cat` does.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
@@ -79,6 +92,25 @@ pub fn trace(a: TraceArgs) -> i32 {
             EXIT_BAD_INPUT
         }
     }
+}
+
+/// Flags that can select nothing whatever the trace holds are mistakes, not filters.
+fn check_flags(a: &TraceArgs, from_us: Option<u64>, to_us: Option<u64>) -> Result<(), String> {
+    if let (Some(from), Some(to)) = (from_us, to_us) {
+        if from > to {
+            return Err(format!(
+                "--from {} is after --to {} (expected --from at or before --to)",
+                a.from.as_deref().unwrap_or_default(),
+                a.to.as_deref().unwrap_or_default()
+            ));
+        }
+    }
+    if a.filter.as_deref().is_some_and(|f| f.trim().is_empty()) {
+        return Err(
+            "--filter is empty (expected a path pattern such as root/db, root/* or root/**)".into(),
+        );
+    }
+    Ok(())
 }
 
 fn duration(text: &Option<String>, flag: &str) -> Result<Option<u64>, String> {

@@ -12,7 +12,7 @@
 pub mod shrink;
 mod swarm;
 
-pub use swarm::swarm_overrides;
+pub use swarm::{swarm_overrides, with_swarm_draws};
 
 use crate::check::evaluate;
 use crate::kernel::{Outcome, Schedule};

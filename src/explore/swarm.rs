@@ -3,7 +3,7 @@
 //! no single configuration would.
 
 use crate::kernel::rng;
-use crate::scenario::spec::Scenario;
+use crate::scenario::spec::{FaultSpec, Scenario};
 use rand_core::RngCore;
 
 /// The `(fault index, mtbf_us)` overrides seed `seed` runs with: for each swarm
@@ -28,6 +28,22 @@ pub fn swarm_overrides(scenario: &Scenario, seed: u64) -> Vec<(usize, u64)> {
             (b.fault_index, draw)
         })
         .collect()
+}
+
+/// `scenario` as seed `seed` runs it under swarm: each bounded random fault's mtbf
+/// replaced by its draw, and no swarm bounds left. Run without overrides it is the
+/// same run as `scenario` with [`swarm_overrides`] (the draws come from their own
+/// stream), and written out it is a plain scenario that `otpsim run` and `replay`
+/// play back without knowing about swarm.
+pub fn with_swarm_draws(scenario: &Scenario, seed: u64) -> Scenario {
+    let mut out = scenario.clone();
+    for (index, mtbf) in swarm_overrides(scenario, seed) {
+        if let Some(FaultSpec::Random { mtbf_us, .. }) = out.faults.get_mut(index) {
+            *mtbf_us = mtbf.max(1);
+        }
+    }
+    out.swarm.clear();
+    out
 }
 
 #[cfg(test)]

@@ -56,9 +56,11 @@ impl Schedule {
                 depth: DEFAULT_PCT_DEPTH,
             }),
             other => match other.strip_prefix("pct:").map(str::parse::<u32>) {
-                Some(Ok(depth)) if depth >= 1 => Ok(Schedule::Pct { depth }),
+                Some(Ok(depth)) if (1..=MAX_PCT_DEPTH).contains(&depth) => {
+                    Ok(Schedule::Pct { depth })
+                }
                 _ => Err(format!(
-                    "unknown schedule `{other}` (expected fifo, random, pct or pct:DEPTH with DEPTH >= 1)"
+                    "unknown schedule `{other}` (expected fifo, random, pct or pct:DEPTH with DEPTH from 1 to {MAX_PCT_DEPTH})"
                 )),
             },
         }
@@ -67,6 +69,12 @@ impl Schedule {
 
 /// The PCT depth `pct` stands for: enough for most two- and three-message races.
 pub const DEFAULT_PCT_DEPTH: u32 = 3;
+
+/// The deepest PCT search [`Schedule::parse`] accepts. A run draws `depth - 1` change
+/// points up front, so an unbounded depth from the command line could exhaust memory
+/// before the first step; far fewer already place a change point on most steps of the
+/// longest horizon.
+pub const MAX_PCT_DEPTH: u32 = 1000;
 
 /// The state a non-FIFO schedule keeps between steps.
 pub(crate) struct Scheduler {
@@ -235,5 +243,11 @@ mod tests {
         }
         assert!(Schedule::parse("lifo").is_err());
         assert!(Schedule::parse("pct:0").is_err());
+        assert_eq!(
+            Schedule::parse("pct:1000"),
+            Ok(Schedule::Pct { depth: 1000 })
+        );
+        assert!(Schedule::parse("pct:1001").is_err());
+        assert!(Schedule::parse("pct:4294967295").is_err());
     }
 }

@@ -7,3 +7,4 @@ mod text;
 pub mod trace_print;
 
 pub use summary::{BreakerStats, ClientStats, FaultStats, Summary, SupervisorStats};
+pub use text::printable;

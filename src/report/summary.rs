@@ -4,7 +4,7 @@
 use crate::check::{
     call_outcome, classify, client_of, CallStats, Counted, ExpectationResult, World,
 };
-use crate::kernel::RunReport;
+use crate::kernel::{Outcome, RunReport};
 use crate::trace::{Event, EventKind};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -122,7 +122,7 @@ impl Summary {
             events: report.events,
             virtual_time_us: report.virtual_time_us,
             outcome: report.outcome.name().to_string(),
-            outcome_detail: report.outcome.to_string(),
+            outcome_detail: outcome_detail(&report.outcome, &world),
             fingerprint: report.fingerprint,
             crashes: tally.crashes,
             supervisors: tally.supervisors.into_values().collect(),
@@ -299,5 +299,17 @@ impl Tally {
                     .add(outcome, latency_us);
             }
         }
+    }
+}
+
+/// The outcome for people. A pid alone means nothing to the reader of a scenario, so
+/// the process whose mailbox overflowed is named by its tree path too.
+fn outcome_detail(outcome: &Outcome, world: &World) -> String {
+    match outcome {
+        Outcome::MailboxLimit { limit, pid } => match world.label(*pid) {
+            Some(label) => format!("mailbox limit: {label} ({pid}) has {limit} messages waiting"),
+            None => outcome.to_string(),
+        },
+        _ => outcome.to_string(),
     }
 }

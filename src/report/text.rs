@@ -2,6 +2,7 @@
 
 use super::summary::Summary;
 use crate::check::format_us;
+use std::borrow::Cow;
 use std::fmt::Write;
 
 impl Summary {
@@ -139,9 +140,28 @@ impl Summary {
         );
         for e in &self.expectations {
             let mark = if e.passed { "ok  " } else { "FAIL" };
-            let _ = writeln!(out, "  {mark}  {}: {}", e.name, e.detail);
+            let (name, detail) = (printable(&e.name), printable(&e.detail));
+            let _ = writeln!(out, "  {mark}  {name}: {detail}");
         }
     }
+}
+
+/// `text` with its control characters escaped (`\u{1b}`): names and terms come from
+/// the scenario or the trace, and a raw escape sequence in one would drive the
+/// terminal the output is read on (colours, clearing the screen, rewriting lines).
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// A titled two-column list with the first column padded to line up.

@@ -5,6 +5,7 @@
 //!     1.500000s  root/db          exit  reason=killed
 //! ```
 
+use super::text::printable;
 use crate::check::{child_path, World};
 use crate::scenario::pattern_matches;
 use crate::term::Pid;
@@ -94,7 +95,8 @@ pub fn format_event(event: &Event, world: &World, color: bool) -> String {
             if key == "kind" {
                 kind = text;
             } else if Some(key.as_str()) != field && key != "label" {
-                details.push(format!("{key}={}", shorten(&name_pid(&text, world))));
+                let value = name_pid(&text, world);
+                details.push(format!("{key}={}", shorten(&printable(&value))));
             }
         }
     }

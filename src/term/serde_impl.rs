@@ -7,6 +7,7 @@
 //! number, an atom its name.
 
 use super::{parse_term, Atom, Pid, Ref, Term};
+use crate::scenario::json::quoted;
 use serde::de::{self, Deserialize, Deserializer, EnumAccess, VariantAccess, Visitor};
 use serde::ser::{Serialize, Serializer};
 use std::fmt;
@@ -91,8 +92,9 @@ where
     d.deserialize_str(TextVisitor {
         what,
         parse: |text: &str| {
-            let term = parse_term(text).map_err(|e| format!("bad term `{text}`: {e}"))?;
-            pick(term).ok_or_else(|| format!("expected {what}, found `{text}`"))
+            // Quoted cut short: a trace line may hold a term of any length.
+            let term = parse_term(text).map_err(|e| format!("bad term {}: {e}", quoted(text)))?;
+            pick(term).ok_or_else(|| format!("expected {what}, found {}", quoted(text)))
         },
     })
 }

@@ -93,14 +93,25 @@ pub fn shrink_within(
 ) -> Result<ShrinkResult, String> {
     let original = load_str(file, text).map_err(|e| e.render(text))?;
     if !original.expectations.iter().any(|e| e.name == expectation) {
+        // `explore` reports a run a limit cut short as the failure `limit:<outcome>`.
+        if let Some(limit) = expectation.strip_prefix("limit:") {
+            return Err(format!(
+                "the run was cut short by the {limit}; shrinking minimises a failing \
+                 expectation, not a limit (raise the limit in `limits` to see what fails)"
+            ));
+        }
         let names: Vec<&str> = original
             .expectations
             .iter()
             .map(|e| e.name.as_str())
             .collect();
+        let has = if names.is_empty() {
+            "it has none".to_string()
+        } else {
+            format!("it has: {}", names.join("; "))
+        };
         return Err(format!(
-            "{file} has no expectation named {expectation:?} (it has: {})",
-            names.join("; ")
+            "{file} has no expectation named {expectation:?} ({has})"
         ));
     }
     let mut o = Oracle::new(file, (seed, schedule), expectation, max_runs.max(1));

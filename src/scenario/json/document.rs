@@ -42,10 +42,11 @@ impl Document {
     }
 
     /// Parses raw file contents, which must be UTF-8 (an invalid byte is reported at its
-    /// line and column).
+    /// line and column). `bytes` may be only the start of the file, read one byte past
+    /// the limit, so its length is not quoted as the file's.
     pub fn from_bytes(file: &str, bytes: &[u8], limits: Limits) -> Result<Document, LoadError> {
         if bytes.len() > limits.max_bytes {
-            let d = Diagnostic::new(file, format!("the file is {} bytes", bytes.len()))
+            let d = Diagnostic::new(file, "the file is too large")
                 .with_expected(format!("at most {} bytes", limits.max_bytes));
             return Err(d.into());
         }

@@ -46,7 +46,7 @@ pub fn parse_limits() -> Limits {
 /// naming it.
 pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = read_bounded(path).map_err(|e| {
         LoadError::from(super::json::Diagnostic::new(
             file.clone(),
             format!("cannot read the file: {e}"),
@@ -54,6 +54,19 @@ pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
     })?;
     let doc = Document::from_bytes(&file, &bytes, parse_limits())?;
     load_document(&doc)
+}
+
+/// The start of the file at `path`: at most one byte more than a scenario file may
+/// hold, enough for the parser to refuse a larger one. Reading no further keeps an
+/// enormous or endless file (`/dev/zero`) from exhausting memory first.
+pub fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let limit = parse_limits().max_bytes as u64 + 1;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Loads a scenario from `text`, naming it `file` in errors.

@@ -21,6 +21,8 @@ pub enum TraceErrorKind {
     Io(String),
     /// The line is not UTF-8.
     NotUtf8,
+    /// The line is longer than any line a trace writer produces (the limit, in bytes).
+    LineTooLong(u64),
     /// The line is not JSON.
     BadJson(String),
     /// The first line is not a trace header (or the input is empty).
@@ -95,6 +97,10 @@ impl fmt::Display for TraceErrorKind {
         match self {
             Io(e) => write!(f, "read failed: {e}"),
             NotUtf8 => f.write_str("expected UTF-8 text"),
+            LineTooLong(max) => write!(
+                f,
+                "the line is longer than {max} bytes (expected JSON Lines as `otpsim run --trace` writes them)"
+            ),
             BadJson(e) => write!(f, "expected a JSON object: {e}"),
             MissingHeader => f.write_str(
                 "expected a trace header ({\"otpsim_trace\": 1, ...}): this is not an otpsim trace",

@@ -29,6 +29,7 @@ pub const TRACE_FORMAT: u32 = 1;
 
 /// The first line of a trace file: what produced the run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TraceHeader {
     /// The trace file format version ([`TRACE_FORMAT`]).
     #[serde(rename = "otpsim_trace")]
@@ -86,6 +87,7 @@ impl TraceFooter {
 /// The footer as written: the fingerprint in hex, since JSON numbers past 2^53 are
 /// unsafe in many readers.
 #[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FooterLine {
     end: bool,
     events: u64,

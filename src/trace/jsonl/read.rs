@@ -2,7 +2,12 @@
 
 use super::{Trace, TraceError, TraceErrorKind, TraceFooter, TraceHeader, TRACE_FORMAT};
 use crate::trace::{Event, Fingerprinter};
-use std::io::BufRead;
+use std::io::{BufRead, Read};
+
+/// The longest line read, in bytes. The header holds the whole scenario written back
+/// with its defaults, up to about 15 times the size of its file (at most 16 MiB); the
+/// bound only keeps input that never ends a line (`/dev/zero`) from exhausting memory.
+pub(crate) const MAX_LINE_BYTES: u64 = 512 << 20;
 
 /// Reads a whole trace file and checks it: a header first; events numbered from 0
 /// without gaps, in time order; a footer whose count and fingerprint match the events
@@ -90,12 +95,21 @@ impl<R: BufRead> Lines<R> {
     fn next_nonblank(&mut self) -> Result<Option<String>, TraceError> {
         loop {
             self.buf.clear();
-            let read = self.r.read_until(b'\n', &mut self.buf);
+            let read = (&mut self.r)
+                .take(MAX_LINE_BYTES + 1)
+                .read_until(b'\n', &mut self.buf);
             self.number += 1;
             match read {
                 Ok(0) => {
                     self.number -= 1;
                     return Ok(None);
+                }
+                Ok(n) if n as u64 > MAX_LINE_BYTES && self.buf.last() != Some(&b'\n') => {
+                    return Err(TraceError::new(
+                        self.number,
+                        MAX_LINE_BYTES + 1,
+                        TraceErrorKind::LineTooLong(MAX_LINE_BYTES),
+                    ))
                 }
                 Ok(_) => {}
                 Err(e) => {
