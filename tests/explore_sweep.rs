@@ -151,3 +151,52 @@ fn explore_shrink_writes_a_minimal_scenario_that_fails_the_same_way() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_seeds_shrink_is_shown_under_the_failure_it_was_shrunk_for_only() {
+    // Seed 24 of the planted slow flush fails two expectations; the shrink keeps the
+    // first, so only the first failure names the file.
+    let dir = std::env::temp_dir().join(format!("otpsim-shrink-once-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out_dir = dir.display().to_string();
+    let args = [
+        "explore",
+        "scenarios/planted_buggify_slow_flush.json",
+        "--seeds",
+        "24..25",
+        "--shrink",
+        "--out",
+        &out_dir,
+    ];
+    let (code, stdout, stderr) = otpsim(&args);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("FAIL seed 24"))
+            .count(),
+        2,
+        "{stdout}"
+    );
+    let shrink_lines: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].contains("shrunk to"))
+        .collect();
+    assert_eq!(shrink_lines.len(), 1, "{stdout}");
+    assert!(
+        lines[shrink_lines[0] - 2].starts_with("FAIL seed 24: every write is flushed"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 seed run, 1 failed"), "{stdout}");
+    assert!(
+        stdout.contains("  every write is flushed: 1 seed\n"),
+        "{stdout}"
+    );
+    let (_, json, _) = otpsim(&[&args[..], &["--json"]].concat());
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let failing = v["failing"].as_array().expect("failing");
+    assert_eq!(failing.len(), 2);
+    assert!(failing[0]["shrink"].is_string(), "{json}");
+    assert!(failing[1].get("shrink").is_none(), "{json}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

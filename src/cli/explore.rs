@@ -251,7 +251,7 @@ fn print_text(
     (schedule, swarm): (Schedule, bool),
     shrunk: &[(u64, String)],
 ) {
-    for f in &report.failing {
+    for (i, f) in report.failing.iter().enumerate() {
         outln(&format!(
             "FAIL seed {}: {} (fingerprint {:016x})\n  replay: {}",
             f.seed,
@@ -259,22 +259,45 @@ fn print_text(
             f.fingerprint,
             replay_command(file, f.seed, schedule, swarm)
         ));
-        if let Some((_, msg)) = shrunk.iter().find(|(s, _)| *s == f.seed) {
+        if let Some(msg) = shrink_of(report, shrunk, i) {
             outln(&format!("  {msg}"));
         }
     }
     let failed_seeds = distinct_seeds(report);
     outln(&format!(
-        "{} seeds run, {} failed, {:.3} s, {:.1} seeds/s (schedule {})",
-        report.seeds_run,
+        "{} run, {} failed, {:.3} s, {:.1} seeds/s (schedule {})",
+        seeds(report.seeds_run),
         failed_seeds,
         seconds,
         rate(report.seeds_run, seconds),
         schedule.name()
     ));
     for (name, count) in &report.failures_per_expectation {
-        outln(&format!("  {}: {count} seeds", printable(name)));
+        outln(&format!("  {}: {}", printable(name), seeds(*count)));
     }
+}
+
+/// "1 seed", "2 seeds".
+fn seeds(n: impl Into<u64>) -> String {
+    match n.into() {
+        1 => "1 seed".to_string(),
+        n => format!("{n} seeds"),
+    }
+}
+
+/// What the shrink of failure `i`'s seed said, under that seed's first failure only:
+/// a seed is shrunk once, for its first failing expectation, and the file keeps that
+/// expectation alone.
+fn shrink_of<'a>(report: &ExploreReport, shrunk: &'a [(u64, String)], i: usize) -> Option<&'a str> {
+    let seed = report.failing[i].seed;
+    let first = report.failing.iter().position(|f| f.seed == seed) == Some(i);
+    if !first {
+        return None;
+    }
+    shrunk
+        .iter()
+        .find(|(s, _)| *s == seed)
+        .map(|(_, msg)| msg.as_str())
 }
 
 fn distinct_seeds(report: &ExploreReport) -> usize {
@@ -301,15 +324,16 @@ fn json_report(
     let failing: Vec<serde_json::Value> = report
         .failing
         .iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
             let mut v = serde_json::json!({
                 "seed": f.seed,
                 "expectation": f.expectation,
                 "fingerprint": format!("{:016x}", f.fingerprint),
                 "replay_command": replay_command(file, f.seed, schedule, swarm),
             });
-            if let Some((_, msg)) = shrunk.iter().find(|(s, _)| *s == f.seed) {
-                v["shrink"] = msg.clone().into();
+            if let Some(msg) = shrink_of(report, shrunk, i) {
+                v["shrink"] = msg.into();
             }
             v
         })
