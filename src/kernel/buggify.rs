@@ -65,13 +65,16 @@ impl Buggify {
         if !self.config.in_window(now_us) {
             return false;
         }
-        let (seed, enable, fire) = (self.seed, self.config.enable, self.config.fire);
-        let entry = self.sites.entry(site.to_string()).or_insert_with(|| {
-            let mut rng = rng::stream(seed, &format!("buggify:{site}"));
-            let enabled = chance(&mut rng, enable);
-            Site { enabled, rng }
-        });
-        entry.enabled && chance(&mut entry.rng, fire)
+        let fire = self.config.fire;
+        if let Some(known) = self.sites.get_mut(site) {
+            return known.enabled && chance(&mut known.rng, fire);
+        }
+        // First reach: the site's switch, then its first firing draw.
+        let mut rng = rng::stream(self.seed, &format!("buggify:{site}"));
+        let enabled = chance(&mut rng, self.config.enable);
+        let fires = enabled && chance(&mut rng, fire);
+        self.sites.insert(site.to_string(), Site { enabled, rng });
+        fires
     }
 }
 
