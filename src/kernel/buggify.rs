@@ -13,11 +13,10 @@
 //! With buggify off, [`Ctx::buggify`] is `false` and draws nothing: a run without it is
 //! the run it always was.
 
-use super::rng::{self, Stream};
+use super::rng::{self, chance, Stream};
 use super::Ctx;
 use crate::term::{Atom, Term};
 use crate::trace::EventKind;
-use rand_core::RngCore;
 use std::collections::BTreeMap;
 
 /// How buggify behaves in a run.
@@ -76,12 +75,6 @@ impl Buggify {
         self.sites.insert(site.to_string(), Site { enabled, rng });
         fires
     }
-}
-
-/// True with probability `p`: one 53-bit draw, as `models::params::chance` draws.
-fn chance(rng: &mut Stream, p: f64) -> bool {
-    let unit = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-    unit < p
 }
 
 impl Ctx {

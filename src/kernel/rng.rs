@@ -4,7 +4,7 @@
 //! a client (a new stream) never moves the moment a fault fires (another stream).
 
 use rand_chacha::ChaCha8Rng;
-use rand_core::SeedableRng;
+use rand_core::{RngCore, SeedableRng};
 
 /// A deterministic random stream.
 pub type Stream = ChaCha8Rng;
@@ -33,10 +33,19 @@ pub fn stream(seed: u64, name: &str) -> Stream {
     ChaCha8Rng::from_seed(key)
 }
 
+/// A uniform draw in `[0, 1)` from 53 random bits: exact IEEE arithmetic only.
+pub fn unit(rng: &mut Stream) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+}
+
+/// True with probability `p` (one draw, whatever `p`).
+pub fn chance(rng: &mut Stream, p: f64) -> bool {
+    unit(rng) < p
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand_core::RngCore;
 
     #[test]
     fn streams_are_reproducible_and_independent() {

@@ -94,15 +94,7 @@ impl Latency {
     }
 }
 
-/// A uniform draw in `[0, 1)` from 53 random bits: exact IEEE arithmetic only.
-pub fn unit(rng: &mut Stream) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
-}
-
-/// True with probability `p` (one draw, whatever `p`).
-pub fn chance(rng: &mut Stream, p: f64) -> bool {
-    unit(rng) < p
-}
+pub use crate::kernel::rng::{chance, unit};
 
 /// An exponential draw with mean `mean_us`, by inversion: `-mean * ln(U)`, `U` in
 /// `(0, 1]`. At most about 37 times the mean (`U` is never below 2^-53).
