@@ -30,7 +30,11 @@ fn every_gen_server_fixture_is_covered_here() {
         })
         .collect();
     found.sort();
-    assert_eq!(found, ["gs_calls"], "add a test for each new probe");
+    assert_eq!(
+        found,
+        ["gs_calls", "gs_start"],
+        "add a test for each new probe"
+    );
 }
 
 /// The server of `gs_calls.erl`: a watcher to tell about `terminate`, a held `From`
@@ -114,48 +118,11 @@ impl GenServer for CallProbe {
     }
 }
 
-/// `{panic, <<"R">>}` shown as the atom R, anywhere in `t` (a panic is how the Rust
-/// server does the probe's `exit(R)`).
-fn panic_as_exit(t: &Term) -> Term {
-    match t {
-        Term::Tuple(items) => match items.as_ref() {
-            [tag, Term::Bin(msg)] if tag.is_atom("panic") => Term::atom_owned(msg),
-            _ => Term::tuple(items.iter().map(panic_as_exit)),
-        },
-        Term::List(items) => Term::list(items.iter().map(panic_as_exit)),
-        other => other.clone(),
-    }
-}
-
-/// `catch Expr` of a call: the value, or `{'EXIT', Reason}`.
-fn caught(r: Result<Term, Term>) -> Term {
-    r.unwrap_or_else(|reason| Term::tuple([Term::atom_owned("EXIT"), reason]))
-}
-
-/// Compares each note `{Tag, V}` with the fact `Case.Tag`.
-fn check_notes(fx: &mut Fixture, case: &str, probe: &Probe) {
-    for n in probe.notes() {
-        let [tag, v] = n.as_tuple().expect("{Tag, V}") else {
-            panic!("note {n}")
-        };
-        let key = format!("{case}.{}", tag.as_atom().expect("tag"));
-        fx.check(&key, probe.show(&panic_as_exit(v)));
-    }
-}
-
 async fn server(ctx: &Ctx, watcher: Option<Pid>) -> Pid {
     gen_server::start::<CallProbe>(ctx, watcher, StartOpts::default())
         .await
         .into_result()
         .expect("started")
-}
-
-fn note(p: &Probe, tag: &'static str, v: Term) {
-    p.note(Term::tagged(tag, v));
-}
-
-async fn note_mailbox(ctx: &Ctx, p: &Probe, wait_ms: u64) {
-    note(p, "mailbox", Term::list(drain_for(ctx, ms(wait_ms)).await));
 }
 
 fn req(tag: &'static str, v: Term) -> Term {
