@@ -32,7 +32,7 @@ fn every_gen_server_fixture_is_covered_here() {
     found.sort();
     assert_eq!(
         found,
-        ["gs_calls", "gs_start", "gs_timeouts"],
+        ["gs_calls", "gs_start", "gs_terminate", "gs_timeouts"],
         "add a test for each new probe"
     );
 }
