@@ -28,6 +28,7 @@ fn every_fixture_file_is_covered_here() {
         "monitor_noproc",
         "msg_before_exit",
         "normal_signals",
+        "receive_order",
         "register_errors",
         "send_unregistered",
         "shutdown_tuple",
@@ -322,5 +323,39 @@ fn otp_unlink_flush() {
     });
     let result = probe.show(&probe.notes()[0]);
     fx.check("{unlink_returned,mailbox_after}", all_runs(&result, &runs));
+    fx.finish();
+}
+
+// receive_order: selective receive keeps the others in order, `after 0` takes a queued
+// match (PROC-4); a return ends a process `normal`, exit(R) with R (PROC-7).
+#[test]
+fn otp_receive_order() {
+    let mut fx = Fixture::load("kernel/receive_order");
+    let (probe, _) = observe(|ctx, p| async move {
+        for m in ["a", "b", "c"] {
+            ctx.send(ctx.me(), atom(m));
+        }
+        let selected = ctx.recv_match(|m| m.is_atom("c"), None).await;
+        p.note(Term::tagged("selected", selected.expect("c")));
+        // The probe peeks at its mailbox; nothing follows, so taking it is the same.
+        p.note(Term::tagged("rest", Term::list(drain_for(&ctx, 0).await)));
+        ctx.send(ctx.me(), atom("a"));
+        ctx.send(ctx.me(), atom("x"));
+        let timeout = || atom("timeout");
+        let x = ctx.recv_match(|m| m.is_atom("x"), Some(0)).await;
+        p.note(Term::tagged("after0_match", x.unwrap_or_else(timeout)));
+        let y = ctx.recv_match(|m| m.is_atom("y"), Some(0)).await;
+        p.note(Term::tagged("after0_no_match", y.unwrap_or_else(timeout)));
+        p.note(Term::tagged(
+            "after0_left",
+            Term::list(drain_for(&ctx, 0).await),
+        ));
+        end_of_body()
+    });
+    check_notes(&mut fx, "", &probe);
+    let (_, returned) = observe(|_, _| async { Ok(()) });
+    fx.check("end.returned", returned.to_string());
+    let (_, exited) = observe(|_, _| async { Err(atom("bye")) });
+    fx.check("end.exit", exited.to_string());
     fx.finish();
 }

@@ -160,13 +160,18 @@ pub fn caught(r: Result<Term, Term>) -> Term {
     r.unwrap_or_else(|reason| Term::tuple([Term::atom_owned("EXIT"), reason]))
 }
 
-/// Compares each note `{Tag, V}` with the fact `Case.Tag`.
+/// Compares each note `{Tag, V}` with the fact `Case.Tag` (`Tag` for an empty case).
 pub fn check_notes(fx: &mut Fixture, case: &str, probe: &Probe) {
     for n in probe.notes() {
         let [tag, v] = n.as_tuple().expect("{Tag, V}") else {
             panic!("note {n}")
         };
-        let key = format!("{case}.{}", tag.as_atom().expect("tag"));
+        let tag = tag.as_atom().expect("tag");
+        let key = if case.is_empty() {
+            tag.to_string()
+        } else {
+            format!("{case}.{tag}")
+        };
         fx.check(&key, probe.show(&panic_as_exit(v)));
     }
 }
