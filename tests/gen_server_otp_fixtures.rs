@@ -285,3 +285,77 @@ fn otp_gs_calls() {
     }
     fx.finish();
 }
+
+/// A server that defines `init` only, as `use GenServer` with no other callback.
+struct Bare;
+
+impl GenServer for Bare {
+    type Args = ();
+    async fn init(_ctx: &Ctx, _: ()) -> Init<Self> {
+        Init::Ok(Bare)
+    }
+}
+
+/// otpsim's default crashes `{bad_call, Req}` / `{bad_cast, Req}` written as the
+/// RuntimeError Elixir's defaults raise (the probe prints it without its stack), and
+/// `gen_server` in a call's mfa as `'Elixir.GenServer'`: the same events, each side in
+/// its own words.
+fn as_elixir_default(t: &Term) -> Term {
+    let raised = |kind: &str, callback: &str| {
+        let msg =
+            format!("attempted to {kind} GenServer PID but no {callback} clause was provided");
+        Term::tuple([
+            Term::atom_owned("Elixir.RuntimeError"),
+            Term::atom_owned(&msg),
+        ])
+    };
+    match t {
+        Term::Tuple(items) => match items.as_ref() {
+            [tag, _] if tag.is_atom("bad_call") => raised("call", "handle_call/3"),
+            [tag, _] if tag.is_atom("bad_cast") => raised("cast", "handle_cast/2"),
+            _ => Term::tuple(items.iter().map(as_elixir_default)),
+        },
+        Term::List(items) => Term::list(items.iter().map(as_elixir_default)),
+        Term::Atom(a) if a.as_str() == "gen_server" => Term::atom_owned("Elixir.GenServer"),
+        other => other.clone(),
+    }
+}
+
+/// The reason in the `DOWN` of monitor `mref`.
+async fn down_reason(ctx: &Ctx, mref: otpsim::term::Ref) -> Term {
+    let is_down = move |m: &Term| matches!(m.as_tuple(), Some([_, Term::Ref(r), ..]) if *r == mref);
+    let down = ctx.recv_match(is_down, None).await.expect("DOWN");
+    down.as_tuple().expect("DOWN")[4].clone()
+}
+
+#[test]
+fn otp_gs16_default_callbacks() {
+    // GS-16: the default handle_info ignores a message; the default handle_call and
+    // handle_cast crash the server, and the caller exits with the crash. Replays
+    // tests/otp_fixtures/agent/gs_defaults.exs.
+    let mut fx = Fixture::load("agent/gs_defaults");
+    let (p, _) = observe(|ctx, p| async move {
+        let start = || gen_server::start::<Bare>(&ctx, (), StartOpts::default());
+        let s = p.name(start().await.into_result()?, "s");
+        let mref = ctx.monitor(s);
+        ctx.send(s, atom("unexpected"));
+        ctx.sleep(ms(20)).await;
+        note(&p, "info.alive", Term::from(ctx.is_alive(s)));
+        let r = gen_server::call(&ctx, s, atom("get"), Some(5000)).await;
+        note(&p, "call.caller_reason", r.unwrap_or_else(|e| e));
+        note(&p, "call.server_reason", down_reason(&ctx, mref).await);
+        let s = p.name(start().await.into_result()?, "s");
+        let mref = ctx.monitor(s);
+        gen_server::cast(&ctx, s, atom("poke"));
+        note(&p, "cast.returned", Term::OK);
+        note(&p, "cast.server_reason", down_reason(&ctx, mref).await);
+        end_of_body()
+    });
+    for n in p.notes() {
+        let [tag, v] = n.as_tuple().expect("{Tag, V}") else {
+            panic!("note {n}")
+        };
+        fx.check(tag.as_atom().expect("tag"), p.show(&as_elixir_default(v)));
+    }
+    fx.finish();
+}

@@ -207,9 +207,9 @@ fn pids_blanked(t: &Term) -> Term {
 
 #[test]
 fn sup_spec_probe_facts_match_real_otp() {
-    // SUP-1 to SUP-3: the flags and child specs a supervisor refuses to start with, as
-    // recorded on OTP 25: start_link returns the error, and a trapping caller then
-    // finds the supervisor's EXIT with the same reason.
+    // SUP-1, SUP-2, SUP-3: the flags and child specs a supervisor refuses to start
+    // with, as recorded on OTP 25: start_link returns the error, and a trapping caller
+    // then finds the supervisor's EXIT with the same reason.
     let mut fx = Fixture::load("supervisor_probes/sup_spec_probe");
     let facts: Facts = Rc::default();
     let f = facts.clone();
