@@ -7,7 +7,7 @@ use common::exit_reason_of;
 use common::otp::Fixture;
 use common::{exit_reason, recording_sim};
 use otpsim::behaviour::agent::Agent;
-use otpsim::behaviour::gen_server::{StartOpts, DEFAULT_TIMEOUT};
+use otpsim::behaviour::gen_server::{ServerRef, StartOpts, DEFAULT_TIMEOUT};
 use otpsim::kernel::{ms, Ctx};
 use otpsim::term::{atom, Atom, Pid, Term};
 use std::cell::RefCell;
@@ -327,4 +327,43 @@ fn agent3_child_spec_is_a_permanent_worker_that_restarts_with_a_fresh_state() {
         got.borrow().as_slice(),
         [Term::Int(8), Term::TRUE, Term::Int(7)]
     );
+}
+
+#[test]
+fn agent2_a_timed_out_request_still_runs_matches_elixir() {
+    // AGENT-2, GS-7: the request is already queued when the caller gives up, so the
+    // agent runs it later (the state changes) and drops the late reply. Replays
+    // tests/otp_fixtures/agent/agent_timeout.exs.
+    let mut sim = recording_sim();
+    let facts: Rc<RefCell<Vec<(String, Term)>>> = Rc::default();
+    let names: Rc<RefCell<Vec<(Pid, &'static str)>>> = Rc::default();
+    let (f, nm) = (facts.clone(), names.clone());
+    sim.spawn(move |ctx| async move {
+        let fact = |k: &str, t: Term| f.borrow_mut().push((k.into(), t));
+        let a = Agent::start_link(&ctx, |_| 0i64, StartOpts::default()).await?;
+        if let ServerRef::Pid(p) = a.server() {
+            nm.borrow_mut().push((*p, "agent"));
+        }
+        keep_busy(&ctx, &a);
+        // Let the busy request reach the agent first, as the probe's cast does.
+        ctx.sleep(ms(1)).await;
+        let caught = |r: Result<Term, Term>| r.unwrap_or_else(|e| Term::tagged("caught", e));
+        let r = a.update(&ctx, |s| *s += 1, Some(50)).await;
+        fact("update.caught", caught(r.map(|()| Term::OK)));
+        let r = a.get_and_update(&ctx, |s| std::mem::replace(s, *s + 10), Some(50));
+        fact("get_and_update.caught", caught(r.await.map(Term::Int)));
+        fact(
+            "then.get",
+            Term::Int(a.get(&ctx, |s| *s, DEFAULT_TIMEOUT).await?),
+        );
+        fact("then.mailbox", drain(&ctx, ms(50)).await);
+        Ok(())
+    });
+    sim.run();
+    let names = names.borrow();
+    let mut fixture = Fixture::load("agent/agent_timeout");
+    for (k, v) in facts.borrow().iter() {
+        fixture.check(k, show(v, &names, false));
+    }
+    fixture.finish();
 }

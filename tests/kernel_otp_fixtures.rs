@@ -28,9 +28,11 @@ fn every_fixture_file_is_covered_here() {
         "monitor_noproc",
         "msg_before_exit",
         "normal_signals",
+        "receive_order",
         "register_errors",
         "send_unregistered",
         "shutdown_tuple",
+        "signal_order",
         "unlink_flush",
     ];
     let mut found: Vec<String> = std::fs::read_dir(fixture_dir())
@@ -287,13 +289,7 @@ fn otp_msg_before_exit() {
             let mut order = Vec::new();
             for _ in 0..3 {
                 let m = ctx.recv_timeout(ms(1000)).await.unwrap_or(atom("timeout"));
-                order.push(match m.as_tuple() {
-                    Some([t, _, r]) if t.is_atom("EXIT") => Term::tuple([t.clone(), r.clone()]),
-                    Some([t, _, _, _, r]) if t.is_atom("DOWN") => {
-                        Term::tuple([t.clone(), r.clone()])
-                    }
-                    _ => m,
-                });
+                order.push(notice_kind(m));
             }
             p.note(Term::list(order));
             Ok(())
@@ -322,5 +318,89 @@ fn otp_unlink_flush() {
     });
     let result = probe.show(&probe.notes()[0]);
     fx.check("{unlink_returned,mailbox_after}", all_runs(&result, &runs));
+    fx.finish();
+}
+
+// receive_order: selective receive keeps the others in order, `after 0` takes a queued
+// match (PROC-4); a return ends a process `normal`, exit(R) with R (PROC-7).
+#[test]
+fn otp_receive_order() {
+    let mut fx = Fixture::load("kernel/receive_order");
+    let (probe, _) = observe(|ctx, p| async move {
+        for m in ["a", "b", "c"] {
+            ctx.send(ctx.me(), atom(m));
+        }
+        let selected = ctx.recv_match(|m| m.is_atom("c"), None).await;
+        p.note(Term::tagged("selected", selected.expect("c")));
+        // The probe peeks at its mailbox; nothing follows, so taking it is the same.
+        p.note(Term::tagged("rest", Term::list(drain_for(&ctx, 0).await)));
+        ctx.send(ctx.me(), atom("a"));
+        ctx.send(ctx.me(), atom("x"));
+        let timeout = || atom("timeout");
+        let x = ctx.recv_match(|m| m.is_atom("x"), Some(0)).await;
+        p.note(Term::tagged("after0_match", x.unwrap_or_else(timeout)));
+        let y = ctx.recv_match(|m| m.is_atom("y"), Some(0)).await;
+        p.note(Term::tagged("after0_no_match", y.unwrap_or_else(timeout)));
+        p.note(Term::tagged(
+            "after0_left",
+            Term::list(drain_for(&ctx, 0).await),
+        ));
+        end_of_body()
+    });
+    check_notes(&mut fx, "", &probe);
+    let (_, returned) = observe(|_, _| async { Ok(()) });
+    fx.check("end.returned", returned.to_string());
+    let (_, exited) = observe(|_, _| async { Err(atom("bye")) });
+    fx.check("end.exit", exited.to_string());
+    fx.finish();
+}
+
+/// `{'EXIT', R}` or `{'DOWN', R}` for a death notice, anything else as it is.
+fn notice_kind(m: Term) -> Term {
+    match m.as_tuple() {
+        Some([t, _, r]) if t.is_atom("EXIT") => Term::tuple([t.clone(), r.clone()]),
+        Some([t, _, _, _, r]) if t.is_atom("DOWN") => Term::tuple([t.clone(), r.clone()]),
+        _ => m,
+    }
+}
+
+// signal_order: messages, an exit signal, a link and the death notices from one
+// sender arrive in the order sent (PROC-1); spawn_link misses no early death (SIG-6).
+#[test]
+fn otp_signal_order() {
+    let mut fx = Fixture::load("kernel/signal_order");
+    let runs = fx.get("runs").to_string();
+    fx.check("runs", runs.clone());
+    let (probe, _) = observe(|ctx, p| async move {
+        ctx.trap_exit(true);
+        let w = ctx.me();
+        let (a, _) = ctx.spawn_monitor(move |c| async move {
+            c.recv_match(|m| m.is_atom("go"), None).await;
+            c.send(w, atom("m1"));
+            c.exit(w, atom("r1"));
+            c.send(w, atom("m2"));
+            c.link(w)?;
+            Err(atom("done"))
+        });
+        ctx.send(a, atom("go"));
+        let mut order = Vec::new();
+        for _ in 0..5 {
+            let m = ctx.recv_timeout(ms(1000)).await.unwrap_or(atom("timeout"));
+            order.push(notice_kind(m));
+        }
+        p.note(Term::list(order));
+        Ok(())
+    });
+    let order = probe.show(&probe.notes()[0]);
+    fx.check("one_sender.orders", all_runs(&order, &runs));
+    let (probe, _) = observe(|ctx, p| async move {
+        ctx.trap_exit(true);
+        ctx.spawn_link(|_| async { Err(atom("x")) });
+        let got = ctx.recv_timeout(ms(1000)).await.unwrap_or(atom("timeout"));
+        p.note(notice_kind(got));
+        Ok(())
+    });
+    let got = probe.show(&probe.notes()[0]);
+    fx.check("spawn_link_early_death.got", all_runs(&got, &runs));
     fx.finish();
 }

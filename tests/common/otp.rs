@@ -2,7 +2,7 @@
 //! committed `.out` facts, and otpsim counterparts of probe.hrl's helpers.
 
 use super::{exit_reason, recording_sim, Log};
-use otpsim::kernel::{Ctx, ProcResult, SpawnOpts};
+use otpsim::kernel::{ms, Ctx, ProcResult, SpawnOpts};
 use otpsim::term::{atom, Pid, Term};
 use std::cell::RefCell;
 use std::future::Future;
@@ -138,4 +138,50 @@ pub async fn note_drain(ctx: &Ctx, probe: &Probe, us: u64) {
     for m in drain_for(ctx, us).await {
         probe.note(Term::tagged("msg", m));
     }
+}
+
+// Replaying probes whose notes are `{Tag, V}` facts (tests/otp_fixtures/gen_server/).
+
+/// `{panic, <<"R">>}` shown as the atom R, anywhere in `t` (a panic is how the Rust
+/// server does the probe's `exit(R)`).
+pub fn panic_as_exit(t: &Term) -> Term {
+    match t {
+        Term::Tuple(items) => match items.as_ref() {
+            [tag, Term::Bin(msg)] if tag.is_atom("panic") => Term::atom_owned(msg),
+            _ => Term::tuple(items.iter().map(panic_as_exit)),
+        },
+        Term::List(items) => Term::list(items.iter().map(panic_as_exit)),
+        other => other.clone(),
+    }
+}
+
+/// `catch Expr` of a call: the value, or `{'EXIT', Reason}`.
+pub fn caught(r: Result<Term, Term>) -> Term {
+    r.unwrap_or_else(|reason| Term::tuple([Term::atom_owned("EXIT"), reason]))
+}
+
+/// Compares each note `{Tag, V}` with the fact `Case.Tag` (`Tag` for an empty case).
+pub fn check_notes(fx: &mut Fixture, case: &str, probe: &Probe) {
+    for n in probe.notes() {
+        let [tag, v] = n.as_tuple().expect("{Tag, V}") else {
+            panic!("note {n}")
+        };
+        let tag = tag.as_atom().expect("tag");
+        let key = if case.is_empty() {
+            tag.to_string()
+        } else {
+            format!("{case}.{tag}")
+        };
+        fx.check(&key, probe.show(&panic_as_exit(v)));
+    }
+}
+
+/// `note({Tag, V})`.
+pub fn note(p: &Probe, tag: &'static str, v: Term) {
+    p.note(Term::tagged(tag, v));
+}
+
+/// `note({mailbox, drain(WaitMs)})`.
+pub async fn note_mailbox(ctx: &Ctx, p: &Probe, wait_ms: u64) {
+    note(p, "mailbox", Term::list(drain_for(ctx, ms(wait_ms)).await));
 }

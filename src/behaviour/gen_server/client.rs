@@ -155,8 +155,12 @@ pub fn reply(ctx: &Ctx, to: From, value: Term) {
 
 /// `gen_server:stop/3` (GS-14): asks the server to terminate with `reason` (its
 /// `terminate` runs even if it does not trap exits) and waits until it has exited.
-/// `Err({noproc, {gen_server, stop, [...]}})` when it is not alive; `Err(Other)` when it
-/// exited with another reason; `Err(timeout)` after killing it when `timeout_ms` passed.
+/// `Err({noproc, {gen_server, stop, [...]}})` when it is not alive (the shape of
+/// Elixir's `GenServer.stop`; Erlang's `gen_server:stop` exits plain `noproc`);
+/// `Err(Other)` when it exited with another reason; `Err(timeout)` when `timeout_ms`
+/// passed, leaving the server to finish its `terminate`: OTP 25's `proc_lib:stop`
+/// kills only its own helper process, not the server (fixture
+/// `gen_server/gs_terminate.out`, `stop.timeout.*`).
 pub async fn stop(
     ctx: &Ctx,
     server: impl Into<ServerRef>,
@@ -188,8 +192,8 @@ pub async fn stop(
         .recv_match(move |m| is_down(m, mref), timeout_ms.map(ms))
         .await;
     let Some(down) = down else {
-        ctx.exit(pid, Term::KILL);
-        let _ = ctx.recv_match(move |m| is_down(m, mref), None).await;
+        // The terminate request is already with the server, which goes on with it.
+        ctx.demonitor(mref, true);
         return Err(Term::TIMEOUT);
     };
     match down.as_tuple().map(|t| t[4].clone()) {
