@@ -126,3 +126,56 @@ fn restart_windows_render_in_headless_chromium() {
         "an overfull window's bar"
     );
 }
+
+#[test]
+fn markers_of_one_instant_stay_visible_and_the_legend_names_what_was_drawn() {
+    // A flapping connection crashes, is faulted and restarted at the same instant: the
+    // kinds are drawn in a fixed order (start under restart ring under crash dot under
+    // fault notch), never the JSON's alphabetical one where a restart hid its crash.
+    let Some(browser) = browser_or_skip() else {
+        return;
+    };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser_markers");
+    let (_, _, dom, _) = render(&browser, &dir, "flapping_tight_intensity.json");
+    let lanes = &dom[dom.find("id=\"lifelines\"").unwrap()..];
+    let lanes = &lanes[..lanes.find("</svg>").unwrap()];
+    let order = [
+        "start",
+        "restart",
+        "crash",
+        "shutdown",
+        "killed",
+        "escalation",
+        "fault",
+    ];
+    let drawn: Vec<usize> = lanes
+        .split("class=\"mk-")
+        .skip(1)
+        .map(|rest| {
+            let kind = &rest[..rest.find('"').unwrap()];
+            order.iter().position(|k| *k == kind).unwrap()
+        })
+        .collect();
+    for kind in [0, 1, 2, 6] {
+        assert!(drawn.contains(&kind), "{} markers drawn", order[kind]);
+    }
+    assert!(
+        drawn.windows(2).all(|w| w[0] <= w[1]),
+        "markers drawn kind by kind in {order:?}"
+    );
+    assert!(
+        lanes.contains("fill=\"none\" stroke=\"#ef6c00\""),
+        "a restart is a ring, its crash shows through it"
+    );
+    let legend = &dom[dom.find("id=\"legend\"").unwrap()..];
+    let legend = &legend[..legend.find("id=\"status\"").unwrap()];
+    for drawn in ["restart", "crash", "fault", "escalation", "window exceeded"] {
+        assert!(
+            legend.contains(&format!(">{drawn}<")),
+            "legend names {drawn}"
+        );
+    }
+    for not_drawn in ["killed", "breaker"] {
+        assert!(!legend.contains(not_drawn), "legend leaves out {not_drawn}");
+    }
+}

@@ -104,16 +104,32 @@ window.onerror = function (msg, src, line) {
     var t = el("text", { x: 4, y: y + ROW - 3, "class": "lbl" + (cls ? " " + cls : ""), "data-tip": tip }, parent);
     t.textContent = text.length > 38 ? "…" + text.slice(-37) : text;
   }
+  // Markers are drawn in KINDS order, each kind its own shape, so that the events of one
+  // instant stay visible together: a crash's dot inside its restart's ring, the fault
+  // that caused it as a notch above, escalations as bars.
+  var KINDS = ["start", "restart", "crash", "shutdown", "killed", "escalation", "fault"];
+  function shape(g, kind, cx, y, tip) {
+    var attrs;
+    if (kind === "escalation" || kind === "killed")
+      return el("rect", { x: cx - 4, y: y + 1, width: 8, height: ROW - 2, fill: COLORS[kind], "data-tip": tip }, g);
+    if (kind === "fault")
+      return el("path", { d: "M" + (cx - 4) + " " + y + "h8l-4 5z", fill: COLORS[kind], "class": "mk-fault", "data-tip": tip }, g);
+    if (kind === "restart")
+      attrs = { r: 4.5, fill: "none", stroke: COLORS[kind], "stroke-width": 2, "pointer-events": "visible" };
+    else attrs = { r: kind === "start" ? 2.5 : 3, fill: COLORS[kind] };
+    attrs.cx = cx; attrs.cy = y + ROW / 2; attrs["data-tip"] = tip; attrs["class"] = "mk-" + kind;
+    return el("circle", attrs, g);
+  }
   function markerRow(g, rows, kind, laneY) {
     rows.forEach(function (m) {
       if (m[0] < view[0] || m[0] > view[1]) return;
       var y = laneY(m[1]);
       if (y === null) return;
-      var cx = x(m[0]), tip = fmt(m[0]) + "  " + (m[1] >= 0 ? TL.lanes[m[1]].p + "\n" : "") + m[2];
-      if (kind === "escalation" || kind === "killed")
-        el("rect", { x: cx - 4, y: y + 1, width: 8, height: ROW - 2, fill: COLORS[kind], "data-tip": tip }, g);
-      else
-        el("circle", { cx: cx, cy: y + ROW / 2, r: kind === "start" ? 2.5 : 4, fill: COLORS[kind], "data-tip": tip }, g);
+      // A group's lifeline stands for many short-lived processes: a dot per spawn
+      // would only paint it green.
+      if (kind === "start" && m[1] >= 0 && TL.lanes[m[1]].n > 1) return;
+      var tip = fmt(m[0]) + "  " + (m[1] >= 0 ? TL.lanes[m[1]].p + "\n" : "") + m[2];
+      shape(g, kind, x(m[0]), y, tip);
     });
   }
 
@@ -187,7 +203,7 @@ window.onerror = function (msg, src, line) {
       });
       y += CH + 6;
     });
-    Object.keys(TL.more).forEach(function (kind) {
+    KINDS.filter(function (k) { return TL.more[k]; }).forEach(function (kind) {
       var rows = TL.more[kind], max = 1;
       rows.forEach(function (r) { max = Math.max(max, r[1]); });
       label(top, y, "more " + kind + " markers", kind + " markers past the first shown, counted per " + fmt(bw));
@@ -218,8 +234,8 @@ window.onerror = function (msg, src, line) {
           "class": grouped ? "group" : "life", "data-tip": l.p + " alive " + fmt(iv[0]) + " – " + fmt(iv[1]) }, svg);
       });
     });
-    Object.keys(TL.markers).forEach(function (kind) {
-      markerRow(svg, TL.markers[kind], kind, function (lane) { return lane >= 0 ? lane * ROW : null; });
+    KINDS.forEach(function (kind) {
+      markerRow(svg, TL.markers[kind] || [], kind, function (lane) { return lane >= 0 ? lane * ROW : null; });
     });
     svg.setAttribute("width", w);
     svg.setAttribute("height", TL.lanes.length * ROW + 4);
@@ -273,18 +289,28 @@ window.onerror = function (msg, src, line) {
   document.getElementById("zoom-reset").onclick = function () { view = [0, D.end_us]; redraw(); };
   window.addEventListener("resize", redraw);
 
-  // The legend names only what this run drew: no breaker states without a breaker.
+  // The legend names only what this run drew (no breaker states without a breaker),
+  // each marker with the shape the timeline gives it.
   var legend = document.getElementById("legend");
-  function key(color, text) {
-    var s = h("span"), i = h("i"); i.style.background = color; s.appendChild(i); s.appendChild(document.createTextNode(text)); legend.appendChild(s);
+  function key(color, text, kind) {
+    var s = h("span"), i;
+    if (kind) {
+      i = el("svg", { width: 12, height: ROW, "class": "swatch" });
+      shape(i, kind, 6, 0, text).removeAttribute("data-tip");
+    } else {
+      i = h("i");
+      i.style.background = color;
+    }
+    s.appendChild(i); s.appendChild(document.createTextNode(text)); legend.appendChild(s);
   }
-  Object.keys(COLORS).forEach(function (k) { key(COLORS[k], k); });
+  KINDS.forEach(function (k) {
+    if ((TL.markers[k] || []).length || TL.more[k]) key(COLORS[k], k, k);
+  });
   if (D.intensity.length)
     [["low", "window under 2/3 full"], ["high", "window 2/3 full or more"], ["full", "window full"], ["over", "window exceeded"]]
       .forEach(function (k) { key(FILL[k[0]], k[1]); });
   if (S.breakers.length) Object.keys(STATES).forEach(function (k) { key(STATES[k], "breaker " + k); });
   if (S.calls.length) OUTCOMES.forEach(function (o) { key(o[1], "call " + o[0]); });
-
   draw();
   var ok = h("div", "rendered " + TL.lanes.length + " lifelines (" + TL.paths + " paths)");
   ok.id = "ok";
