@@ -40,7 +40,24 @@ window.onerror = function (msg, src, line) {
   function fmt(us) {
     if (us >= 1e6) return (us / 1e6).toFixed(us % 1e6 ? 3 : 0) + "s";
     if (us >= 1e3) return (us / 1e3).toFixed(us % 1e3 ? 1 : 0) + "ms";
-    return us + "us";
+    return us ? us + "us" : "0s";
+  }
+  // The time axis: ticks at round multiples (1, 2 or 5 times a power of ten) of a step
+  // giving at most 8 intervals, labelled in the step's unit, so a reader can count.
+  function tickStep(span) {
+    var raw = Math.max(1, span / 8), p = Math.pow(10, Math.floor(Math.log10(raw)));
+    var m = [1, 2, 5, 10].find(function (k) { return k * p >= raw * (1 - 1e-9); });
+    return m * p;
+  }
+  function tickLabel(t, step) {
+    var unit = step >= 1e5 ? [1e6, "s"] : step >= 100 ? [1e3, "ms"] : [1, "us"];
+    var decimals = Math.max(0, Math.ceil(-Math.log10(step / unit[0]) - 1e-9));
+    return (t / unit[0]).toFixed(decimals) + unit[1];
+  }
+  function ticks(a, b) {
+    var step = tickStep(b - a), out = [];
+    for (var k = Math.ceil(a / step - 1e-9); k * step <= b * (1 + 1e-12); k++) out.push([k * step, step]);
+    return out;
   }
 
   // ----- header, expectations, tree ---------------------------------------------
@@ -136,11 +153,11 @@ window.onerror = function (msg, src, line) {
   function drawTop() {
     while (top.firstChild) top.removeChild(top.firstChild);
     var w = width(), y = 0, axis = el("g", { "class": "axis" }, top);
-    for (var i = 0; i <= 10; i++) {
-      var t = view[0] + (view[1] - view[0]) * i / 10, px = x(t);
+    ticks(view[0], view[1]).forEach(function (tk) {
+      var px = x(tk[0]), anchor = px > w - 30 ? "end" : "middle";
       el("line", { x1: px, x2: px, y1: 14, y2: 20 }, axis);
-      el("text", { x: px - 14, y: 11 }, axis).textContent = fmt(Math.round(t));
-    }
+      el("text", { x: px, y: 11, "text-anchor": anchor, "data-t": tk[0] }, axis).textContent = tickLabel(tk[0], tk[1]);
+    });
     y = 24;
     var loose = (TL.markers.fault || []).filter(function (m) { return m[1] < 0; });
     if (loose.length) {
@@ -223,6 +240,10 @@ window.onerror = function (msg, src, line) {
   function drawLanes() {
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     var w = width();
+    // Faint lines under the lanes at the axis ticks, to read times off far below it.
+    ticks(view[0], view[1]).forEach(function (tk) {
+      el("line", { x1: x(tk[0]), x2: x(tk[0]), y1: 0, y2: TL.lanes.length * ROW, "class": "grid" }, svg);
+    });
     TL.lanes.forEach(function (l, i) {
       var y = i * ROW, grouped = l.n > 1 || l.p.slice(-1) === "*";
       var name = "  ".repeat(Math.min(l.d, 8)) + l.p + (grouped ? " (" + l.n + ")" : "");
