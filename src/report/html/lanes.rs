@@ -44,6 +44,10 @@ pub struct Lanes {
     paths: BTreeMap<String, Intervals>,
     /// Where each live labelled pid's open interval is.
     open: BTreeMap<Pid, (String, usize)>,
+    /// Spawns of a path seen before, until it is known who started them: a supervisor
+    /// restarting a child says so in the `child_start` that follows; a process spawning
+    /// helpers under one label (a call per request) never does.
+    respawned: BTreeMap<Pid, (u64, String)>,
     /// Per kind, the markers kept: time, path, text.
     markers: BTreeMap<&'static str, Vec<(u64, String, String)>>,
     /// Per kind, the markers not kept, counted per bucket.
@@ -58,6 +62,7 @@ impl Lanes {
             end_us,
             paths: BTreeMap::new(),
             open: BTreeMap::new(),
+            respawned: BTreeMap::new(),
             markers: BTreeMap::new(),
             more: BTreeMap::new(),
         }
@@ -73,13 +78,37 @@ impl Lanes {
                 ..
             } => {
                 let ivals = self.paths.entry(label.clone()).or_default();
-                let kind = if ivals.is_empty() { "start" } else { "restart" };
+                let first = ivals.is_empty();
                 ivals.push((t, None));
                 let idx = ivals.len() - 1;
                 self.open.insert(*child, (label.clone(), idx));
-                self.marker(kind, t, label, format!("{kind} {child}"));
+                if first {
+                    self.marker("start", t, label, format!("start {child}"));
+                } else {
+                    self.respawned.insert(*child, (t, label.clone()));
+                }
+            }
+            EventKind::ChildStart {
+                pid: Some(pid),
+                cause,
+                ..
+            } => {
+                if let Some((at, path)) = self.respawned.remove(pid) {
+                    let text = match cause.as_str() {
+                        "start_child" => format!("start {pid}"),
+                        "init" => format!("restart {pid} (its supervisor was restarted)"),
+                        _ => format!("restart {pid}"),
+                    };
+                    let kind = if cause.as_str() == "start_child" {
+                        "start"
+                    } else {
+                        "restart"
+                    };
+                    self.marker(kind, at, &path, text);
+                }
             }
             EventKind::Exit { pid, reason } => {
+                self.spawned_by_no_supervisor(*pid);
                 let Some((path, idx)) = self.open.remove(pid) else {
                     return;
                 };
@@ -124,6 +153,14 @@ impl Lanes {
         }
     }
 
+    /// A respawn no supervisor claimed (it exited, or the run ended, first): a new
+    /// process under an old name, not a restart.
+    fn spawned_by_no_supervisor(&mut self, pid: Pid) {
+        if let Some((t, path)) = self.respawned.remove(&pid) {
+            self.marker("start", t, &path, format!("start {pid}"));
+        }
+    }
+
     fn marker(&mut self, kind: &'static str, t: u64, path: &str, text: String) {
         let kept = self.markers.entry(kind).or_default();
         if kept.len() < MAX_MARKERS_PER_KIND {
@@ -141,7 +178,11 @@ impl Lanes {
     /// The lanes and markers as the report's JSON: `lanes` (path, depth, how many
     /// paths it stands for, intervals), `markers` per kind (`[t, lane, text]`, lane -1
     /// when no lifeline has the path) and `more` per kind (`[bucket, count]`).
-    pub fn to_json(self) -> Value {
+    pub fn to_json(mut self) -> Value {
+        let unclaimed: Vec<Pid> = self.respawned.keys().copied().collect();
+        for pid in unclaimed {
+            self.spawned_by_no_supervisor(pid);
+        }
         let total = self.paths.len();
         let grouped = families_to_group(self.paths.keys().map(String::as_str));
         let mut paths: Vec<(String, Intervals)> = self.paths.into_iter().collect();
