@@ -100,10 +100,27 @@ window.onerror = function (msg, src, line) {
     li.appendChild(span);
     if (n.children.length) {
       var ul = h("ul");
-      n.children.forEach(function (c) { ul.appendChild(treeNode(c)); });
+      childList(n, ul);
       li.appendChild(ul);
     }
     return li;
+  }
+  // A supervisor of a thousand workers would push the timeline pages down: past
+  // FOLD children, the rest sit in a closed <details> that says what happened to them.
+  var FOLD = 12;
+  function childList(n, ul) {
+    var kids = n.children, shown = kids.length > FOLD + 3 ? FOLD : kids.length;
+    kids.slice(0, shown).forEach(function (c) { ul.appendChild(treeNode(c)); });
+    if (shown === kids.length) return;
+    var rest = kids.slice(shown), hit = rest.filter(function (c) { return c.restarts || c.crashes || c.escalations; });
+    var li = h("li"), more = h("details"), inner = h("ul");
+    more.className = "fold";
+    more.appendChild(h("summary", rest.length + " more children of " + n.id +
+      (hit.length ? ", " + hit.length + " of them restarted or crashed" : ", none restarted or crashed")));
+    rest.forEach(function (c) { inner.appendChild(treeNode(c)); });
+    more.appendChild(inner);
+    li.appendChild(more);
+    ul.appendChild(li);
   }
   var rootUl = h("ul");
   rootUl.appendChild(treeNode(D.tree));
