@@ -38,6 +38,8 @@ type Intervals = Vec<(u64, Option<u64>)>;
 
 /// Lifelines and markers under construction.
 pub struct Lanes {
+    /// The scenario's root supervisor's path: its lifelines come first.
+    root: String,
     bucket_us: u64,
     end_us: u64,
     /// Per path, its alive intervals (`None` end: alive at the end of the run).
@@ -55,9 +57,11 @@ pub struct Lanes {
 }
 
 impl Lanes {
-    /// Lanes for a run ending at `end_us`, counting overflow in `bucket_us` buckets.
-    pub fn new(end_us: u64, bucket_us: u64) -> Lanes {
+    /// Lanes for a run of the tree under `root` ending at `end_us`, counting overflow
+    /// in `bucket_us` buckets.
+    pub fn new(root: &str, end_us: u64, bucket_us: u64) -> Lanes {
         Lanes {
+            root: root.to_string(),
             bucket_us: bucket_us.max(1),
             end_us,
             paths: BTreeMap::new(),
@@ -186,7 +190,11 @@ impl Lanes {
         let total = self.paths.len();
         let grouped = families_to_group(self.paths.keys().map(String::as_str));
         let mut paths: Vec<(String, Intervals)> = self.paths.into_iter().collect();
-        paths.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+        let root = self.root.as_str();
+        paths.sort_by(|a, b| {
+            let (ka, kb) = (section(root, &a.0), section(root, &b.0));
+            ka.cmp(&kb).then_with(|| natural_cmp(&a.0, &b.0))
+        });
         let mut lanes: Vec<Lane> = Vec::new();
         let mut lane_of: BTreeMap<String, usize> = BTreeMap::new();
         let mut groups: BTreeMap<String, usize> = BTreeMap::new();
@@ -216,7 +224,8 @@ impl Lanes {
             .map(|(path, n, ivals)| {
                 let ivals = limit(union(ivals, end_us), MAX_INTERVALS_PER_LANE);
                 let depth = path.matches('/').count();
-                json!({"p": path, "d": depth, "n": n, "i": ivals})
+                let k = section(&self.root, &path) as u8;
+                json!({"p": path, "d": depth, "n": n, "k": k, "i": ivals})
             })
             .collect();
         let mut markers = serde_json::Map::new();
@@ -236,6 +245,31 @@ impl Lanes {
             more.insert(kind.to_string(), Value::Array(rows));
         }
         json!({"paths": total, "lanes": lanes_json, "markers": markers, "more": more})
+    }
+}
+
+/// Which part of the timeline a lifeline belongs to, in drawing order: what a reader
+/// came for first, the machinery that runs it last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Section {
+    /// The scenario's supervision tree.
+    Tree = 0,
+    /// The workload: load clients and the processes they spawn.
+    Workload = 1,
+    /// The runtime around the tree: application controller and master, otpsim's own.
+    Runtime = 2,
+}
+
+/// The section of the lifeline at `path`, in a run of the tree under `root`.
+pub fn section(root: &str, path: &str) -> Section {
+    let under =
+        |top: &str| path == top || path.strip_prefix(top).is_some_and(|r| r.starts_with('/'));
+    if under(root) {
+        Section::Tree
+    } else if under("workload") {
+        Section::Workload
+    } else {
+        Section::Runtime
     }
 }
 
@@ -379,6 +413,60 @@ mod tests {
         assert_eq!(grouped.into_iter().collect::<Vec<_>>(), ["p/big"]);
         let few: Vec<String> = (0..10).map(|i| format!("p/{i}")).collect();
         assert!(families_to_group(few.iter().map(String::as_str)).is_empty());
+    }
+
+    #[test]
+    fn the_tree_comes_first_then_the_workload_then_the_runtime() {
+        let mut lanes = Lanes::new("root", 10, 1);
+        let world = World::new();
+        let paths = [
+            "application_controller",
+            "otpsim/faults",
+            "root/w2",
+            "rooted",
+            "workload/pinger",
+            "root",
+            "root/w10",
+            "shop.master",
+        ];
+        for (i, path) in paths.iter().enumerate() {
+            let child = Pid::from_parts(i as u32 + 1, i as u32 + 1);
+            let kind = EventKind::Spawn {
+                parent: None,
+                child,
+                linked: false,
+                monitored: false,
+                label: Some(path.to_string()),
+            };
+            lanes.event(
+                &Event {
+                    t: 0,
+                    seq: i as u64,
+                    kind,
+                },
+                &world,
+            );
+        }
+        let json = lanes.to_json();
+        let drawn: Vec<(&str, u64)> = json["lanes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["p"].as_str().unwrap(), l["k"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(
+            drawn,
+            [
+                ("root", 0),
+                ("root/w2", 0),
+                ("root/w10", 0),
+                ("workload/pinger", 1),
+                ("application_controller", 2),
+                ("otpsim/faults", 2),
+                ("rooted", 2),
+                ("shop.master", 2),
+            ]
+        );
     }
 
     #[test]

@@ -264,7 +264,12 @@ window.onerror = function (msg, src, line) {
     TL.lanes.forEach(function (l, i) {
       var y = i * ROW, grouped = l.n > 1 || l.p.slice(-1) === "*";
       var name = "  ".repeat(Math.min(l.d, 8)) + l.p + (grouped ? " (" + l.n + ")" : "");
-      label(svg, y, name, l.p + (grouped ? ": " + l.n + " processes grouped" : ""), escalated[l.p] ? "esc" : "");
+      // Sections (k): the tree, the workload, the runtime around them, which is
+      // rarely what a reader came for and so drawn last and greyed.
+      if (i > 0 && l.k !== TL.lanes[i - 1].k) el("line", { x1: 0, x2: w, y1: y, y2: y, "class": "sep" }, svg);
+      var runtime = l.k === 2 ? " (runtime)" : "";
+      label(svg, y, name, l.p + (grouped ? ": " + l.n + " processes grouped" : "") + runtime,
+        escalated[l.p] ? "esc" : l.k === 2 ? "rt" : "");
       l.i.forEach(function (iv) {
         var c = clip(iv[0], iv[1]);
         if (c[1] < c[0]) return;
