@@ -201,6 +201,16 @@ fn only_what_a_supervisor_restarted_is_marked_as_a_restart() {
     assert_eq!(restart_markers(&data), Vec::<(String, String)>::new());
     let more = &data["timeline"]["more"];
     assert!(more.get("restart").is_none(), "no restarts counted: {more}");
+    // Nor is each helper a start: its lifeline shows it, a dot per call hid the lane.
+    let lanes = data["timeline"]["lanes"].as_array().unwrap();
+    let call = lanes
+        .iter()
+        .position(|l| l["p"] == "root/breaker/call")
+        .unwrap();
+    let starts = data["timeline"]["markers"]["start"].as_array().unwrap();
+    let call_starts = starts.iter().filter(|m| m[1] == call).count();
+    assert_eq!(call_starts, 1, "the first call helper's start only");
+    assert!(more.get("start").is_none(), "no starts counted: {more}");
     // A flapping connection: its supervisor restarts it (a plain restart) and, when
     // that supervisor is itself restarted, starts it again with the new one.
     let data = data_of(&report_for("flapping_tight_intensity.json"));

@@ -157,12 +157,11 @@ impl Lanes {
         }
     }
 
-    /// A respawn no supervisor claimed (it exited, or the run ended, first): a new
-    /// process under an old name, not a restart.
+    /// A respawn no supervisor claimed (it exited, or the run ended, first): a helper
+    /// spawned again under an old name, one per call. Its lifeline shows it; a marker
+    /// each would paint the lane and crowd out the markers that matter.
     fn spawned_by_no_supervisor(&mut self, pid: Pid) {
-        if let Some((t, path)) = self.respawned.remove(&pid) {
-            self.marker("start", t, &path, format!("start {pid}"));
-        }
+        self.respawned.remove(&pid);
     }
 
     fn marker(&mut self, kind: &'static str, t: u64, path: &str, text: String) {
@@ -182,11 +181,7 @@ impl Lanes {
     /// The lanes and markers as the report's JSON: `lanes` (path, depth, how many
     /// paths it stands for, intervals), `markers` per kind (`[t, lane, text]`, lane -1
     /// when no lifeline has the path) and `more` per kind (`[bucket, count]`).
-    pub fn to_json(mut self) -> Value {
-        let unclaimed: Vec<Pid> = self.respawned.keys().copied().collect();
-        for pid in unclaimed {
-            self.spawned_by_no_supervisor(pid);
-        }
+    pub fn to_json(self) -> Value {
         let total = self.paths.len();
         let grouped = families_to_group(self.paths.keys().map(String::as_str));
         let mut paths: Vec<(String, Intervals)> = self.paths.into_iter().collect();
