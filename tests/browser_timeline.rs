@@ -364,3 +364,24 @@ fn parse_window(text: &str) -> (f64, f64) {
     let (a, b) = text.split_once(" – ").unwrap();
     (label_us(a), label_us(b))
 }
+
+#[test]
+fn every_breaker_state_is_wide_enough_to_see() {
+    // The half-open probes last about 50 ms of a 60 s run: under a pixel at first.
+    let Some((mut page, _)) = open("breaker_bands") else {
+        return;
+    };
+    let v = page.eval(
+        "[...document.querySelectorAll('#top rect.band')]\
+         .map(r => [r.getAttribute('data-tip'), +r.getAttribute('width')])",
+    );
+    let bands: Vec<(String, f64)> = serde_json::from_value(v).unwrap();
+    let half_open = bands
+        .iter()
+        .filter(|(tip, _)| tip.contains(": half_open "))
+        .count();
+    assert!(half_open >= 3, "half-open bands drawn: {bands:?}");
+    for (tip, width) in &bands {
+        assert!(*width >= 3.0, "band {tip:?} is {width} px wide");
+    }
+}

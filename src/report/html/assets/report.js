@@ -187,8 +187,10 @@ window.onerror = function (msg, src, line) {
       b.bands.forEach(function (s) {
         var c = clip(s[0], s[1]);
         if (c[1] < c[0]) return;
-        el("rect", { x: x(c[0]), y: y, width: Math.max(1, x(c[1]) - x(c[0])), height: ROW,
-          fill: STATES[s[2]] || "#ccc", "data-tip": b.path + ": " + s[2] + " " + fmt(s[0]) + " – " + fmt(s[1]) }, top);
+        // A half-open probe lasts milliseconds of a minute's run: at least 3 px, or
+        // the open / half-open alternation the breaker lab asks about is invisible.
+        el("rect", { x: x(c[0]), y: y, width: Math.max(3, x(c[1]) - x(c[0])), height: ROW,
+          fill: STATES[s[2]] || "#ccc", "class": "band", "data-tip": b.path + ": " + s[2] + " " + fmt(s[0]) + " – " + fmt(s[1]) }, top);
       });
       y += ROW + 4;
     });
