@@ -3,11 +3,11 @@
 //! [`MAX_LANES`] paths, the largest families of lifelines are grouped by parent path; past
 //! [`MAX_MARKERS_PER_KIND`] markers of a kind, the rest are counted per time bucket.
 
+use super::lane_order::{natural_cmp, section, Section};
 use crate::check::{child_path, World};
 use crate::term::{Pid, Term};
 use crate::trace::{Event, EventKind};
 use serde_json::{json, Value};
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// At most this many lifelines (past it, the largest families share one each).
@@ -183,7 +183,11 @@ impl Lanes {
     /// when no lifeline has the path) and `more` per kind (`[bucket, count]`).
     pub fn to_json(self) -> Value {
         let total = self.paths.len();
-        let grouped = families_to_group(self.paths.keys().map(String::as_str));
+        let mut grouped = families_to_group(self.paths.keys().map(String::as_str));
+        grouped.extend(crowded_workload_families(
+            &self.root,
+            self.paths.keys().map(String::as_str),
+        ));
         let mut paths: Vec<(String, Intervals)> = self.paths.into_iter().collect();
         let root = self.root.as_str();
         paths.sort_by(|a, b| {
@@ -243,29 +247,25 @@ impl Lanes {
     }
 }
 
-/// Which part of the timeline a lifeline belongs to, in drawing order: what a reader
-/// came for first, the machinery that runs it last.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Section {
-    /// The scenario's supervision tree.
-    Tree = 0,
-    /// The workload: load clients and the processes they spawn.
-    Workload = 1,
-    /// The runtime around the tree: application controller and master, otpsim's own.
-    Runtime = 2,
-}
+/// The workload's helpers (one per request, `workload/producer/17`) share a
+/// lifeline per family past this many: a row each buried the tree's few lifelines
+/// under a diagonal of dots.
+pub const MAX_WORKLOAD_SIBLINGS: usize = 20;
 
-/// The section of the lifeline at `path`, in a run of the tree under `root`.
-pub fn section(root: &str, path: &str) -> Section {
-    let under =
-        |top: &str| path == top || path.strip_prefix(top).is_some_and(|r| r.starts_with('/'));
-    if under(root) {
-        Section::Tree
-    } else if under("workload") {
-        Section::Workload
-    } else {
-        Section::Runtime
+/// The workload parents with more than [`MAX_WORKLOAD_SIBLINGS`] children.
+fn crowded_workload_families<'a>(
+    root: &str,
+    paths: impl Iterator<Item = &'a str>,
+) -> BTreeSet<String> {
+    let mut families: BTreeMap<&str, usize> = BTreeMap::new();
+    for path in paths.filter(|p| section(root, p) == Section::Workload) {
+        *families.entry(parent_of(path)).or_default() += 1;
     }
+    families
+        .into_iter()
+        .filter(|f| f.1 > MAX_WORKLOAD_SIBLINGS)
+        .map(|f| f.0.to_string())
+        .collect()
 }
 
 /// The parent paths whose children share one lifeline: the largest families first,
@@ -292,34 +292,6 @@ fn families_to_group<'a>(paths: impl Iterator<Item = &'a str>) -> BTreeSet<Strin
 
 fn parent_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(p, _)| p)
-}
-
-/// Path order with numbers compared as numbers: `w2` before `w10`.
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
-    while let (Some(&c), Some(&d)) = (x.first(), y.first()) {
-        if c.is_ascii_digit() && d.is_ascii_digit() {
-            let nx = x.iter().take_while(|b| b.is_ascii_digit()).count();
-            let ny = y.iter().take_while(|b| b.is_ascii_digit()).count();
-            let (dx, dy) = (trim_zeros(&x[..nx]), trim_zeros(&y[..ny]));
-            let ord = dx.len().cmp(&dy.len()).then(dx.cmp(dy)).then(nx.cmp(&ny));
-            if ord != Ordering::Equal {
-                return ord;
-            }
-            (x, y) = (&x[nx..], &y[ny..]);
-        } else {
-            if c != d {
-                return c.cmp(&d);
-            }
-            (x, y) = (&x[1..], &y[1..]);
-        }
-    }
-    x.len().cmp(&y.len())
-}
-
-fn trim_zeros(digits: &[u8]) -> &[u8] {
-    let zeros = digits.iter().take_while(|&&b| b == b'0').count();
-    &digits[zeros..]
 }
 
 /// `shutdown` or `{shutdown, _}`: a supervisor's orderly stop, not a crash.
@@ -394,13 +366,6 @@ mod tests {
     }
 
     #[test]
-    fn natural_order_compares_numbers_as_numbers() {
-        let mut v = vec!["w10", "w2", "w1", "a/b", "w02"];
-        v.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(v, ["a/b", "w1", "w2", "w02", "w10"]);
-    }
-
-    #[test]
     fn largest_families_are_grouped_first() {
         let mut paths: Vec<String> = (0..600).map(|i| format!("p/big/{i}")).collect();
         paths.extend((0..10).map(|i| format!("p/small/{i}")));
@@ -461,6 +426,20 @@ mod tests {
                 ("rooted", 2),
                 ("shop.master", 2),
             ]
+        );
+    }
+
+    #[test]
+    fn crowded_workload_families_share_a_lifeline_tree_ones_do_not() {
+        let mut paths: Vec<String> = (0..=MAX_WORKLOAD_SIBLINGS)
+            .map(|i| format!("workload/producer/{i}"))
+            .collect();
+        paths.extend((0..MAX_WORKLOAD_SIBLINGS).map(|i| format!("workload/few/{i}")));
+        paths.extend((0..100).map(|i| format!("root/w{i}")));
+        let crowded = crowded_workload_families("root", paths.iter().map(String::as_str));
+        assert_eq!(
+            crowded.into_iter().collect::<Vec<_>>(),
+            ["workload/producer"]
         );
     }
 

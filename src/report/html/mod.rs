@@ -7,6 +7,7 @@
 //! still gives a file of a few megabytes at most: see [`lanes`] for the limits.
 
 pub mod intensity;
+pub mod lane_order;
 pub mod lanes;
 pub mod series;
 pub mod tree;
