@@ -222,3 +222,23 @@ fn a_thousand_children_fold_so_the_timeline_is_on_the_first_screen() {
     assert_eq!(open, true, "a click opens the fold");
     page.assert_no_script_error();
 }
+
+#[test]
+fn the_legend_names_only_the_window_fills_the_run_reached() {
+    // Lesson 1's root restarts once per 5 s window of the 3 it allows: its row has only
+    // "under 2/3 full" bars, and the legend said "window exceeded" all the same.
+    let Some(browser) = browser_or_skip() else {
+        return;
+    };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser_legend_fills");
+    let (_, _, dom, _) = render(&browser, &dir, "lesson1_one_for_one.json");
+    let legend = &dom[dom.find("id=\"legend\"").unwrap()..];
+    let legend = &legend[..legend.find("id=\"status\"").unwrap()];
+    assert!(legend.contains(">window under 2/3 full<"), "{legend}");
+    for fill in ["window 2/3 full or more", "window full", "window exceeded"] {
+        assert!(
+            !legend.contains(&format!(">{fill}<")),
+            "no {fill} in {legend}"
+        );
+    }
+}

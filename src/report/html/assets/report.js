@@ -351,9 +351,13 @@ window.onerror = function (msg, src, line) {
   KINDS.forEach(function (k) {
     if ((TL.markers[k] || []).length || TL.more[k]) key(COLORS[k], k, k);
   });
-  if (D.intensity.length)
-    [["low", "window under 2/3 full"], ["high", "window 2/3 full or more"], ["full", "window full"], ["over", "window exceeded"]]
-      .forEach(function (k) { key(FILL[k[0]], k[1]); });
+  // Window fills too: a run that never came near its limit shows no "window exceeded".
+  var fills = {};
+  D.intensity.forEach(function (w) {
+    w.points.concat(w.more).forEach(function (p) { fills[fillClass(p[1], w.max)] = true; });
+  });
+  [["low", "window under 2/3 full"], ["high", "window 2/3 full or more"], ["full", "window full"], ["over", "window exceeded"]]
+    .forEach(function (k) { if (fills[k[0]]) key(FILL[k[0]], k[1]); });
   if (S.breakers.length) Object.keys(STATES).forEach(function (k) { key(STATES[k], "breaker " + k); });
   if (S.calls.length) OUTCOMES.forEach(function (o) { key(o[1], "call " + o[0]); });
   draw();
