@@ -273,3 +273,115 @@ fn zooming_redraws_the_lanes_and_the_axis_for_the_new_window() {
         "axis zoomed in"
     );
 }
+
+/// The axis's ticks as drawn: (time from data-t, label, x).
+fn axis_ticks(page: &mut ReportPage) -> Vec<(f64, String, f64)> {
+    let v = page.eval(
+        "[...document.querySelectorAll('#top .axis text')]\
+         .map(t => [+t.getAttribute('data-t'), t.textContent, +t.getAttribute('x')])",
+    );
+    serde_json::from_value(v).unwrap()
+}
+
+#[test]
+fn axis_ticks_sit_at_round_times_inside_the_window() {
+    // A reader counts along the axis: ticks every 1, 2 or 5 times a power of ten, each
+    // labelled with its own time, at most 9 of them, whatever the zoom.
+    let Some((mut page, run)) = open("axis_ticks") else {
+        return;
+    };
+    let plot = Plot::measure(&mut page, run);
+    check_ticks(&mut page, plot, (0.0, run.end), "at first");
+    page.click("#zoom-in");
+    page.frame();
+    check_ticks(
+        &mut page,
+        plot,
+        (run.end / 4.0, run.end * 3.0 / 4.0),
+        "zoomed in",
+    );
+    // A wheel notch at an arbitrary point gives a window with unround ends.
+    let g = page.geometry();
+    page.wheel(
+        Point {
+            x: g.svg_left + plot.left + plot.width / 3.0,
+            y: g.lanes_mid_y,
+        },
+        -100.0,
+    );
+    page.frame();
+    let view = parse_window(&page.window_text());
+    check_ticks(&mut page, plot, view, "after a wheel notch");
+}
+
+fn check_ticks(page: &mut ReportPage, plot: Plot, view: (f64, f64), step_no: &str) {
+    let ticks = axis_ticks(page);
+    assert!(
+        (3..=9).contains(&ticks.len()),
+        "window {step_no}: {} ticks",
+        ticks.len()
+    );
+    let step = ticks[1].0 - ticks[0].0;
+    let mantissa = step / 10f64.powi(step.log10().floor() as i32);
+    assert!(
+        [1.0, 2.0, 5.0].iter().any(|m| (mantissa - m).abs() < 1e-9),
+        "window {step_no}: step {step} is not 1, 2 or 5 times a power of ten"
+    );
+    for (k, (t, label, x)) in ticks.iter().enumerate() {
+        assert_eq!(t % step, 0.0, "tick {t} is a multiple of the step {step}");
+        // #window carries the ends to the millisecond.
+        assert!(
+            *t >= view.0 - 1e3 && *t <= view.1 + 1e3,
+            "tick {t} inside {view:?}"
+        );
+        if k > 0 {
+            assert_eq!(t - ticks[k - 1].0, step, "even steps");
+        }
+        assert_eq!(label_us(label), *t, "label {label:?} names its tick's time");
+        let want = plot.left + (t - view.0) / (view.1 - view.0) * plot.width;
+        assert!(
+            (x - want).abs() < 0.5,
+            "tick {label} drawn at {x}, want {want}"
+        );
+    }
+}
+
+/// "20s", "1.5ms", "250us" in microseconds.
+fn label_us(label: &str) -> f64 {
+    let split = label.find(|c: char| c.is_ascii_alphabetic()).unwrap();
+    let (num, unit) = label.split_at(split);
+    let scale = match unit {
+        "s" => 1e6,
+        "ms" => 1e3,
+        "us" => 1.0,
+        _ => panic!("unit of {label:?}"),
+    };
+    (num.parse::<f64>().unwrap() * scale).round()
+}
+
+/// #window's text back into the window, to the microsecond its labels carry.
+fn parse_window(text: &str) -> (f64, f64) {
+    let (a, b) = text.split_once(" – ").unwrap();
+    (label_us(a), label_us(b))
+}
+
+#[test]
+fn every_breaker_state_is_wide_enough_to_see() {
+    // The half-open probes last about 50 ms of a 60 s run: under a pixel at first.
+    let Some((mut page, _)) = open("breaker_bands") else {
+        return;
+    };
+    let v = page.eval(
+        "[...document.querySelectorAll('#top rect.band')]\
+         .map(r => [r.getAttribute('data-tip'), +r.getAttribute('width')])",
+    );
+    let bands: Vec<(String, f64)> = serde_json::from_value(v).unwrap();
+    let half_open = bands
+        .iter()
+        .filter(|(tip, _)| tip.contains(": half_open "))
+        .count();
+    assert!(half_open >= 3, "half-open bands drawn: {bands:?}");
+    for (tip, width) in &bands {
+        assert!(*width >= 3.0, "band {tip:?} is {width} px wide");
+    }
+}

@@ -176,3 +176,56 @@ fn unwritable_report_path_is_bad_input() {
         ran.stderr
     );
 }
+
+/// The restart markers per lane path, from a report's data block.
+fn restart_markers(data: &serde_json::Value) -> Vec<(String, String)> {
+    let lanes = data["timeline"]["lanes"].as_array().unwrap();
+    let rows = data["timeline"]["markers"]["restart"].as_array();
+    rows.into_iter()
+        .flatten()
+        .map(|m| {
+            let lane = &lanes[m[1].as_u64().unwrap() as usize];
+            (
+                lane["p"].as_str().unwrap().to_string(),
+                m[2].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn only_what_a_supervisor_restarted_is_marked_as_a_restart() {
+    // The breaker spawns a helper per call under one label: 800 of them were drawn as
+    // restarts, though no supervisor restarted anything in this run.
+    let data = data_of(&report_for("circuit_breaker.json"));
+    assert_eq!(restart_markers(&data), Vec::<(String, String)>::new());
+    let more = &data["timeline"]["more"];
+    assert!(more.get("restart").is_none(), "no restarts counted: {more}");
+    // Nor is each helper a start: its lifeline shows it, a dot per call hid the lane.
+    let lanes = data["timeline"]["lanes"].as_array().unwrap();
+    let call = lanes
+        .iter()
+        .position(|l| l["p"] == "root/breaker/call")
+        .unwrap();
+    let starts = data["timeline"]["markers"]["start"].as_array().unwrap();
+    let call_starts = starts.iter().filter(|m| m[1] == call).count();
+    assert_eq!(call_starts, 1, "the first call helper's start only");
+    assert!(more.get("start").is_none(), "no starts counted: {more}");
+    // A flapping connection: its supervisor restarts it (a plain restart) and, when
+    // that supervisor is itself restarted, starts it again with the new one.
+    let data = data_of(&report_for("flapping_tight_intensity.json"));
+    let restarts = restart_markers(&data);
+    let conn: Vec<&str> = restarts
+        .iter()
+        .filter(|(p, _)| p == "root/db/conn")
+        .map(|(_, text)| text.as_str())
+        .collect();
+    assert!(conn.iter().any(|t| !t.contains("supervisor was restarted")));
+    assert!(conn
+        .iter()
+        .any(|t| t.ends_with("(its supervisor was restarted)")));
+    assert!(
+        restarts.iter().all(|(p, _)| p.starts_with("root/db")),
+        "{restarts:?}"
+    );
+}

@@ -16,7 +16,8 @@ const EVENTS: u64 = 1_000_000;
 const MAX_BYTES: usize = 5 * 1024 * 1024;
 
 /// A synthetic run: a pool of 10,000 workers under `root/pool`, each crashing and
-/// being respawned in turn, with a load client's call outcomes in between.
+/// being restarted by its supervisor in turn (the respawn and the supervisor's
+/// `child_start` that claims it), with a load client's call outcomes in between.
 fn synthetic_events() -> Vec<Event> {
     let mut events = Vec::with_capacity(EVENTS as usize);
     fn push(events: &mut Vec<Event>, t: u64, kind: EventKind) {
@@ -32,6 +33,7 @@ fn synthetic_events() -> Vec<Event> {
     };
     // Pids compare by serial, which is unique in a run.
     let client = Pid::from_parts(1, 1);
+    let pool_sup = Pid::from_parts(2, 0);
     push(&mut events, 0, spawn(client, "workload/load".to_string()));
     let mut current: Vec<Pid> = Vec::new();
     let mut serial = 1;
@@ -47,7 +49,7 @@ fn synthetic_events() -> Vec<Event> {
     }
     let mut t = 100_000;
     let mut k = 0u64;
-    while (events.len() as u64) < EVENTS - 3 {
+    while (events.len() as u64) < EVENTS - 4 {
         let w = (k % WORKERS as u64) as usize;
         t += 17;
         push(
@@ -64,6 +66,17 @@ fn synthetic_events() -> Vec<Event> {
             &mut events,
             t + 1,
             spawn(current[w], format!("root/pool/w{w:05}")),
+        );
+        push(
+            &mut events,
+            t + 1,
+            EventKind::ChildStart {
+                sup: pool_sup,
+                id: Term::atom_owned(&format!("w{w:05}")),
+                pid: Some(current[w]),
+                result: atom("ok"),
+                cause: otpsim::term::Atom::new("restart"),
+            },
         );
         let outcome = if k % 7 == 0 { "error" } else { "ok" };
         push(
@@ -84,7 +97,7 @@ fn synthetic_events() -> Vec<Event> {
 #[test]
 fn ten_thousand_processes_and_a_million_events_stay_small() {
     let events = synthetic_events();
-    assert!(events.len() as u64 >= EVENTS - 3);
+    assert!(events.len() as u64 >= EVENTS - 4);
     let last_t = events.last().unwrap().t;
     let report = RunReport {
         outcome: Outcome::DurationReached { at_us: last_t },
@@ -118,6 +131,10 @@ fn ten_thousand_processes_and_a_million_events_stay_small() {
         let kept = tl["markers"][kind].as_array().unwrap().len();
         assert!(kept <= MAX_MARKERS_PER_KIND, "{kind}: {kept}");
     }
+    assert!(
+        tl["more"]["restart"].as_array().is_some(),
+        "restarts past the cap"
+    );
     // The markers past the cap are counted, not lost.
     let kept = tl["markers"]["crash"].as_array().unwrap().len() as u64;
     let more: u64 = tl["more"]["crash"]

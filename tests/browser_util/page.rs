@@ -171,7 +171,8 @@ impl ReportPage {
     }
 }
 
-/// report.js's `fmt`, for expected texts: microseconds as "250us", "1.5ms", "22.500s".
+/// report.js's `fmt`, for expected texts: microseconds as "250us", "1.5ms", "22.500s",
+/// and zero as "0s".
 pub fn fmt(us: f64) -> String {
     // Rust rounds an exact tie to even where JS's toFixed rounds up; the values these
     // tests print are never ties, and this makes sure of it.
@@ -184,6 +185,8 @@ pub fn fmt(us: f64) -> String {
         assert!(!tie(1e3, 1), "{us} would format differently in JS");
         let decimals = if us % 1e3 != 0.0 { 1 } else { 0 };
         format!("{:.*}ms", decimals, us / 1e3)
+    } else if us == 0.0 {
+        "0s".to_string()
     } else {
         format!("{us}us")
     }

@@ -3,11 +3,11 @@
 //! [`MAX_LANES`] paths, the largest families of lifelines are grouped by parent path; past
 //! [`MAX_MARKERS_PER_KIND`] markers of a kind, the rest are counted per time bucket.
 
+use super::lane_order::{natural_cmp, section, Section};
 use crate::check::{child_path, World};
 use crate::term::{Pid, Term};
 use crate::trace::{Event, EventKind};
 use serde_json::{json, Value};
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// At most this many lifelines (past it, the largest families share one each).
@@ -38,12 +38,18 @@ type Intervals = Vec<(u64, Option<u64>)>;
 
 /// Lifelines and markers under construction.
 pub struct Lanes {
+    /// The scenario's root supervisor's path: its lifelines come first.
+    root: String,
     bucket_us: u64,
     end_us: u64,
     /// Per path, its alive intervals (`None` end: alive at the end of the run).
     paths: BTreeMap<String, Intervals>,
     /// Where each live labelled pid's open interval is.
     open: BTreeMap<Pid, (String, usize)>,
+    /// Spawns of a path seen before, until it is known who started them: a supervisor
+    /// restarting a child says so in the `child_start` that follows; a process spawning
+    /// helpers under one label (a call per request) never does.
+    respawned: BTreeMap<Pid, (u64, String)>,
     /// Per kind, the markers kept: time, path, text.
     markers: BTreeMap<&'static str, Vec<(u64, String, String)>>,
     /// Per kind, the markers not kept, counted per bucket.
@@ -51,13 +57,16 @@ pub struct Lanes {
 }
 
 impl Lanes {
-    /// Lanes for a run ending at `end_us`, counting overflow in `bucket_us` buckets.
-    pub fn new(end_us: u64, bucket_us: u64) -> Lanes {
+    /// Lanes for a run of the tree under `root` ending at `end_us`, counting overflow
+    /// in `bucket_us` buckets.
+    pub fn new(root: &str, end_us: u64, bucket_us: u64) -> Lanes {
         Lanes {
+            root: root.to_string(),
             bucket_us: bucket_us.max(1),
             end_us,
             paths: BTreeMap::new(),
             open: BTreeMap::new(),
+            respawned: BTreeMap::new(),
             markers: BTreeMap::new(),
             more: BTreeMap::new(),
         }
@@ -73,13 +82,37 @@ impl Lanes {
                 ..
             } => {
                 let ivals = self.paths.entry(label.clone()).or_default();
-                let kind = if ivals.is_empty() { "start" } else { "restart" };
+                let first = ivals.is_empty();
                 ivals.push((t, None));
                 let idx = ivals.len() - 1;
                 self.open.insert(*child, (label.clone(), idx));
-                self.marker(kind, t, label, format!("{kind} {child}"));
+                if first {
+                    self.marker("start", t, label, format!("start {child}"));
+                } else {
+                    self.respawned.insert(*child, (t, label.clone()));
+                }
+            }
+            EventKind::ChildStart {
+                pid: Some(pid),
+                cause,
+                ..
+            } => {
+                if let Some((at, path)) = self.respawned.remove(pid) {
+                    let text = match cause.as_str() {
+                        "start_child" => format!("start {pid}"),
+                        "init" => format!("restart {pid} (its supervisor was restarted)"),
+                        _ => format!("restart {pid}"),
+                    };
+                    let kind = if cause.as_str() == "start_child" {
+                        "start"
+                    } else {
+                        "restart"
+                    };
+                    self.marker(kind, at, &path, text);
+                }
             }
             EventKind::Exit { pid, reason } => {
+                self.spawned_by_no_supervisor(*pid);
                 let Some((path, idx)) = self.open.remove(pid) else {
                     return;
                 };
@@ -124,6 +157,13 @@ impl Lanes {
         }
     }
 
+    /// A respawn no supervisor claimed (it exited, or the run ended, first): a helper
+    /// spawned again under an old name, one per call. Its lifeline shows it; a marker
+    /// each would paint the lane and crowd out the markers that matter.
+    fn spawned_by_no_supervisor(&mut self, pid: Pid) {
+        self.respawned.remove(&pid);
+    }
+
     fn marker(&mut self, kind: &'static str, t: u64, path: &str, text: String) {
         let kept = self.markers.entry(kind).or_default();
         if kept.len() < MAX_MARKERS_PER_KIND {
@@ -143,9 +183,17 @@ impl Lanes {
     /// when no lifeline has the path) and `more` per kind (`[bucket, count]`).
     pub fn to_json(self) -> Value {
         let total = self.paths.len();
-        let grouped = families_to_group(self.paths.keys().map(String::as_str));
+        let mut grouped = families_to_group(self.paths.keys().map(String::as_str));
+        grouped.extend(crowded_workload_families(
+            &self.root,
+            self.paths.keys().map(String::as_str),
+        ));
         let mut paths: Vec<(String, Intervals)> = self.paths.into_iter().collect();
-        paths.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+        let root = self.root.as_str();
+        paths.sort_by(|a, b| {
+            let (ka, kb) = (section(root, &a.0), section(root, &b.0));
+            ka.cmp(&kb).then_with(|| natural_cmp(&a.0, &b.0))
+        });
         let mut lanes: Vec<Lane> = Vec::new();
         let mut lane_of: BTreeMap<String, usize> = BTreeMap::new();
         let mut groups: BTreeMap<String, usize> = BTreeMap::new();
@@ -175,7 +223,8 @@ impl Lanes {
             .map(|(path, n, ivals)| {
                 let ivals = limit(union(ivals, end_us), MAX_INTERVALS_PER_LANE);
                 let depth = path.matches('/').count();
-                json!({"p": path, "d": depth, "n": n, "i": ivals})
+                let k = section(&self.root, &path) as u8;
+                json!({"p": path, "d": depth, "n": n, "k": k, "i": ivals})
             })
             .collect();
         let mut markers = serde_json::Map::new();
@@ -196,6 +245,27 @@ impl Lanes {
         }
         json!({"paths": total, "lanes": lanes_json, "markers": markers, "more": more})
     }
+}
+
+/// The workload's helpers (one per request, `workload/producer/17`) share a
+/// lifeline per family past this many: a row each buried the tree's few lifelines
+/// under a diagonal of dots.
+pub const MAX_WORKLOAD_SIBLINGS: usize = 20;
+
+/// The workload parents with more than [`MAX_WORKLOAD_SIBLINGS`] children.
+fn crowded_workload_families<'a>(
+    root: &str,
+    paths: impl Iterator<Item = &'a str>,
+) -> BTreeSet<String> {
+    let mut families: BTreeMap<&str, usize> = BTreeMap::new();
+    for path in paths.filter(|p| section(root, p) == Section::Workload) {
+        *families.entry(parent_of(path)).or_default() += 1;
+    }
+    families
+        .into_iter()
+        .filter(|f| f.1 > MAX_WORKLOAD_SIBLINGS)
+        .map(|f| f.0.to_string())
+        .collect()
 }
 
 /// The parent paths whose children share one lifeline: the largest families first,
@@ -222,34 +292,6 @@ fn families_to_group<'a>(paths: impl Iterator<Item = &'a str>) -> BTreeSet<Strin
 
 fn parent_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(p, _)| p)
-}
-
-/// Path order with numbers compared as numbers: `w2` before `w10`.
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
-    while let (Some(&c), Some(&d)) = (x.first(), y.first()) {
-        if c.is_ascii_digit() && d.is_ascii_digit() {
-            let nx = x.iter().take_while(|b| b.is_ascii_digit()).count();
-            let ny = y.iter().take_while(|b| b.is_ascii_digit()).count();
-            let (dx, dy) = (trim_zeros(&x[..nx]), trim_zeros(&y[..ny]));
-            let ord = dx.len().cmp(&dy.len()).then(dx.cmp(dy)).then(nx.cmp(&ny));
-            if ord != Ordering::Equal {
-                return ord;
-            }
-            (x, y) = (&x[nx..], &y[ny..]);
-        } else {
-            if c != d {
-                return c.cmp(&d);
-            }
-            (x, y) = (&x[1..], &y[1..]);
-        }
-    }
-    x.len().cmp(&y.len())
-}
-
-fn trim_zeros(digits: &[u8]) -> &[u8] {
-    let zeros = digits.iter().take_while(|&&b| b == b'0').count();
-    &digits[zeros..]
 }
 
 /// `shutdown` or `{shutdown, _}`: a supervisor's orderly stop, not a crash.
@@ -324,13 +366,6 @@ mod tests {
     }
 
     #[test]
-    fn natural_order_compares_numbers_as_numbers() {
-        let mut v = vec!["w10", "w2", "w1", "a/b", "w02"];
-        v.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(v, ["a/b", "w1", "w2", "w02", "w10"]);
-    }
-
-    #[test]
     fn largest_families_are_grouped_first() {
         let mut paths: Vec<String> = (0..600).map(|i| format!("p/big/{i}")).collect();
         paths.extend((0..10).map(|i| format!("p/small/{i}")));
@@ -338,6 +373,74 @@ mod tests {
         assert_eq!(grouped.into_iter().collect::<Vec<_>>(), ["p/big"]);
         let few: Vec<String> = (0..10).map(|i| format!("p/{i}")).collect();
         assert!(families_to_group(few.iter().map(String::as_str)).is_empty());
+    }
+
+    #[test]
+    fn the_tree_comes_first_then_the_workload_then_the_runtime() {
+        let mut lanes = Lanes::new("root", 10, 1);
+        let world = World::new();
+        let paths = [
+            "application_controller",
+            "otpsim/faults",
+            "root/w2",
+            "rooted",
+            "workload/pinger",
+            "root",
+            "root/w10",
+            "shop.master",
+        ];
+        for (i, path) in paths.iter().enumerate() {
+            let child = Pid::from_parts(i as u32 + 1, i as u32 + 1);
+            let kind = EventKind::Spawn {
+                parent: None,
+                child,
+                linked: false,
+                monitored: false,
+                label: Some(path.to_string()),
+            };
+            lanes.event(
+                &Event {
+                    t: 0,
+                    seq: i as u64,
+                    kind,
+                },
+                &world,
+            );
+        }
+        let json = lanes.to_json();
+        let drawn: Vec<(&str, u64)> = json["lanes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["p"].as_str().unwrap(), l["k"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(
+            drawn,
+            [
+                ("root", 0),
+                ("root/w2", 0),
+                ("root/w10", 0),
+                ("workload/pinger", 1),
+                ("application_controller", 2),
+                ("otpsim/faults", 2),
+                ("rooted", 2),
+                ("shop.master", 2),
+            ]
+        );
+    }
+
+    #[test]
+    fn crowded_workload_families_share_a_lifeline_tree_ones_do_not() {
+        let mut paths: Vec<String> = (0..=MAX_WORKLOAD_SIBLINGS)
+            .map(|i| format!("workload/producer/{i}"))
+            .collect();
+        paths.extend((0..MAX_WORKLOAD_SIBLINGS).map(|i| format!("workload/few/{i}")));
+        paths.extend((0..100).map(|i| format!("root/w{i}")));
+        let crowded = crowded_workload_families("root", paths.iter().map(String::as_str));
+        assert_eq!(
+            crowded.into_iter().collect::<Vec<_>>(),
+            ["workload/producer"]
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! still gives a file of a few megabytes at most: see [`lanes`] for the limits.
 
 pub mod intensity;
+pub mod lane_order;
 pub mod lanes;
 pub mod series;
 pub mod tree;
@@ -51,7 +52,7 @@ pub fn report_data(scenario: &Scenario, summary: &Summary, events: &[Event]) -> 
     let end_us = summary.virtual_time_us.max(last_t).max(1);
     let bucket_us = end_us.div_ceil(BUCKETS).max(1);
     let mut world = World::new();
-    let mut lanes = lanes::Lanes::new(end_us, bucket_us);
+    let mut lanes = lanes::Lanes::new(&scenario.app.root.id, end_us, bucket_us);
     let mut series = series::Series::new(end_us, bucket_us);
     let mut counts = tree::TreeCounts::default();
     let mut windows = intensity::Intensity::new(bucket_us);

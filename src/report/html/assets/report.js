@@ -40,7 +40,24 @@ window.onerror = function (msg, src, line) {
   function fmt(us) {
     if (us >= 1e6) return (us / 1e6).toFixed(us % 1e6 ? 3 : 0) + "s";
     if (us >= 1e3) return (us / 1e3).toFixed(us % 1e3 ? 1 : 0) + "ms";
-    return us + "us";
+    return us ? us + "us" : "0s";
+  }
+  // The time axis: ticks at round multiples (1, 2 or 5 times a power of ten) of a step
+  // giving at most 8 intervals, labelled in the step's unit, so a reader can count.
+  function tickStep(span) {
+    var raw = Math.max(1, span / 8), p = Math.pow(10, Math.floor(Math.log10(raw)));
+    var m = [1, 2, 5, 10].find(function (k) { return k * p >= raw * (1 - 1e-9); });
+    return m * p;
+  }
+  function tickLabel(t, step) {
+    var unit = step >= 1e5 ? [1e6, "s"] : step >= 100 ? [1e3, "ms"] : [1, "us"];
+    var decimals = Math.max(0, Math.ceil(-Math.log10(step / unit[0]) - 1e-9));
+    return (t / unit[0]).toFixed(decimals) + unit[1];
+  }
+  function ticks(a, b) {
+    var step = tickStep(b - a), out = [];
+    for (var k = Math.ceil(a / step - 1e-9); k * step <= b * (1 + 1e-12); k++) out.push([k * step, step]);
+    return out;
   }
 
   // ----- header, expectations, tree ---------------------------------------------
@@ -83,10 +100,27 @@ window.onerror = function (msg, src, line) {
     li.appendChild(span);
     if (n.children.length) {
       var ul = h("ul");
-      n.children.forEach(function (c) { ul.appendChild(treeNode(c)); });
+      childList(n, ul);
       li.appendChild(ul);
     }
     return li;
+  }
+  // A supervisor of a thousand workers would push the timeline pages down: past
+  // FOLD children, the rest sit in a closed <details> that says what happened to them.
+  var FOLD = 12;
+  function childList(n, ul) {
+    var kids = n.children, shown = kids.length > FOLD + 3 ? FOLD : kids.length;
+    kids.slice(0, shown).forEach(function (c) { ul.appendChild(treeNode(c)); });
+    if (shown === kids.length) return;
+    var rest = kids.slice(shown), hit = rest.filter(function (c) { return c.restarts || c.crashes || c.escalations; });
+    var li = h("li"), more = h("details"), inner = h("ul");
+    more.className = "fold";
+    more.appendChild(h("summary", rest.length + " more children of " + n.id +
+      (hit.length ? ", " + hit.length + " of them restarted or crashed" : ", none restarted or crashed")));
+    rest.forEach(function (c) { inner.appendChild(treeNode(c)); });
+    more.appendChild(inner);
+    li.appendChild(more);
+    ul.appendChild(li);
   }
   var rootUl = h("ul");
   rootUl.appendChild(treeNode(D.tree));
@@ -104,27 +138,43 @@ window.onerror = function (msg, src, line) {
     var t = el("text", { x: 4, y: y + ROW - 3, "class": "lbl" + (cls ? " " + cls : ""), "data-tip": tip }, parent);
     t.textContent = text.length > 38 ? "…" + text.slice(-37) : text;
   }
+  // Markers are drawn in KINDS order, each kind its own shape, so that the events of one
+  // instant stay visible together: a crash's dot inside its restart's ring, the fault
+  // that caused it as a notch above, escalations as bars.
+  var KINDS = ["start", "restart", "crash", "shutdown", "killed", "escalation", "fault"];
+  function shape(g, kind, cx, y, tip) {
+    var attrs;
+    if (kind === "escalation" || kind === "killed")
+      return el("rect", { x: cx - 4, y: y + 1, width: 8, height: ROW - 2, fill: COLORS[kind], "data-tip": tip }, g);
+    if (kind === "fault")
+      return el("path", { d: "M" + (cx - 4) + " " + y + "h8l-4 5z", fill: COLORS[kind], "class": "mk-fault", "data-tip": tip }, g);
+    if (kind === "restart")
+      attrs = { r: 4.5, fill: "none", stroke: COLORS[kind], "stroke-width": 2, "pointer-events": "visible" };
+    else attrs = { r: kind === "start" ? 2.5 : 3, fill: COLORS[kind] };
+    attrs.cx = cx; attrs.cy = y + ROW / 2; attrs["data-tip"] = tip; attrs["class"] = "mk-" + kind;
+    return el("circle", attrs, g);
+  }
   function markerRow(g, rows, kind, laneY) {
     rows.forEach(function (m) {
       if (m[0] < view[0] || m[0] > view[1]) return;
       var y = laneY(m[1]);
       if (y === null) return;
-      var cx = x(m[0]), tip = fmt(m[0]) + "  " + (m[1] >= 0 ? TL.lanes[m[1]].p + "\n" : "") + m[2];
-      if (kind === "escalation" || kind === "killed")
-        el("rect", { x: cx - 4, y: y + 1, width: 8, height: ROW - 2, fill: COLORS[kind], "data-tip": tip }, g);
-      else
-        el("circle", { cx: cx, cy: y + ROW / 2, r: kind === "start" ? 2.5 : 4, fill: COLORS[kind], "data-tip": tip }, g);
+      // A group's lifeline stands for many short-lived processes: a dot per spawn
+      // would only paint it green.
+      if (kind === "start" && m[1] >= 0 && TL.lanes[m[1]].n > 1) return;
+      var tip = fmt(m[0]) + "  " + (m[1] >= 0 ? TL.lanes[m[1]].p + "\n" : "") + m[2];
+      shape(g, kind, x(m[0]), y, tip);
     });
   }
 
   function drawTop() {
     while (top.firstChild) top.removeChild(top.firstChild);
     var w = width(), y = 0, axis = el("g", { "class": "axis" }, top);
-    for (var i = 0; i <= 10; i++) {
-      var t = view[0] + (view[1] - view[0]) * i / 10, px = x(t);
+    ticks(view[0], view[1]).forEach(function (tk) {
+      var px = x(tk[0]), anchor = px > w - 30 ? "end" : "middle";
       el("line", { x1: px, x2: px, y1: 14, y2: 20 }, axis);
-      el("text", { x: px - 14, y: 11 }, axis).textContent = fmt(Math.round(t));
-    }
+      el("text", { x: px, y: 11, "text-anchor": anchor, "data-t": tk[0] }, axis).textContent = tickLabel(tk[0], tk[1]);
+    });
     y = 24;
     var loose = (TL.markers.fault || []).filter(function (m) { return m[1] < 0; });
     if (loose.length) {
@@ -137,8 +187,10 @@ window.onerror = function (msg, src, line) {
       b.bands.forEach(function (s) {
         var c = clip(s[0], s[1]);
         if (c[1] < c[0]) return;
-        el("rect", { x: x(c[0]), y: y, width: Math.max(1, x(c[1]) - x(c[0])), height: ROW,
-          fill: STATES[s[2]] || "#ccc", "data-tip": b.path + ": " + s[2] + " " + fmt(s[0]) + " – " + fmt(s[1]) }, top);
+        // A half-open probe lasts milliseconds of a minute's run: at least 3 px, or
+        // the open / half-open alternation the breaker lab asks about is invisible.
+        el("rect", { x: x(c[0]), y: y, width: Math.max(3, x(c[1]) - x(c[0])), height: ROW,
+          fill: STATES[s[2]] || "#ccc", "class": "band", "data-tip": b.path + ": " + s[2] + " " + fmt(s[0]) + " – " + fmt(s[1]) }, top);
       });
       y += ROW + 4;
     });
@@ -187,7 +239,7 @@ window.onerror = function (msg, src, line) {
       });
       y += CH + 6;
     });
-    Object.keys(TL.more).forEach(function (kind) {
+    KINDS.filter(function (k) { return TL.more[k]; }).forEach(function (kind) {
       var rows = TL.more[kind], max = 1;
       rows.forEach(function (r) { max = Math.max(max, r[1]); });
       label(top, y, "more " + kind + " markers", kind + " markers past the first shown, counted per " + fmt(bw));
@@ -207,10 +259,19 @@ window.onerror = function (msg, src, line) {
   function drawLanes() {
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     var w = width();
+    // Faint lines under the lanes at the axis ticks, to read times off far below it.
+    ticks(view[0], view[1]).forEach(function (tk) {
+      el("line", { x1: x(tk[0]), x2: x(tk[0]), y1: 0, y2: TL.lanes.length * ROW, "class": "grid" }, svg);
+    });
     TL.lanes.forEach(function (l, i) {
       var y = i * ROW, grouped = l.n > 1 || l.p.slice(-1) === "*";
       var name = "  ".repeat(Math.min(l.d, 8)) + l.p + (grouped ? " (" + l.n + ")" : "");
-      label(svg, y, name, l.p + (grouped ? ": " + l.n + " processes grouped" : ""), escalated[l.p] ? "esc" : "");
+      // Sections (k): the tree, the workload, the runtime around them, which is
+      // rarely what a reader came for and so drawn last and greyed.
+      if (i > 0 && l.k !== TL.lanes[i - 1].k) el("line", { x1: 0, x2: w, y1: y, y2: y, "class": "sep" }, svg);
+      var runtime = l.k === 2 ? " (runtime)" : "";
+      label(svg, y, name, l.p + (grouped ? ": " + l.n + " processes grouped" : "") + runtime,
+        escalated[l.p] ? "esc" : l.k === 2 ? "rt" : "");
       l.i.forEach(function (iv) {
         var c = clip(iv[0], iv[1]);
         if (c[1] < c[0]) return;
@@ -218,8 +279,8 @@ window.onerror = function (msg, src, line) {
           "class": grouped ? "group" : "life", "data-tip": l.p + " alive " + fmt(iv[0]) + " – " + fmt(iv[1]) }, svg);
       });
     });
-    Object.keys(TL.markers).forEach(function (kind) {
-      markerRow(svg, TL.markers[kind], kind, function (lane) { return lane >= 0 ? lane * ROW : null; });
+    KINDS.forEach(function (kind) {
+      markerRow(svg, TL.markers[kind] || [], kind, function (lane) { return lane >= 0 ? lane * ROW : null; });
     });
     svg.setAttribute("width", w);
     svg.setAttribute("height", TL.lanes.length * ROW + 4);
@@ -273,18 +334,32 @@ window.onerror = function (msg, src, line) {
   document.getElementById("zoom-reset").onclick = function () { view = [0, D.end_us]; redraw(); };
   window.addEventListener("resize", redraw);
 
-  // The legend names only what this run drew: no breaker states without a breaker.
+  // The legend names only what this run drew (no breaker states without a breaker),
+  // each marker with the shape the timeline gives it.
   var legend = document.getElementById("legend");
-  function key(color, text) {
-    var s = h("span"), i = h("i"); i.style.background = color; s.appendChild(i); s.appendChild(document.createTextNode(text)); legend.appendChild(s);
+  function key(color, text, kind) {
+    var s = h("span"), i;
+    if (kind) {
+      i = el("svg", { width: 12, height: ROW, "class": "swatch" });
+      shape(i, kind, 6, 0, text).removeAttribute("data-tip");
+    } else {
+      i = h("i");
+      i.style.background = color;
+    }
+    s.appendChild(i); s.appendChild(document.createTextNode(text)); legend.appendChild(s);
   }
-  Object.keys(COLORS).forEach(function (k) { key(COLORS[k], k); });
-  if (D.intensity.length)
-    [["low", "window under 2/3 full"], ["high", "window 2/3 full or more"], ["full", "window full"], ["over", "window exceeded"]]
-      .forEach(function (k) { key(FILL[k[0]], k[1]); });
+  KINDS.forEach(function (k) {
+    if ((TL.markers[k] || []).length || TL.more[k]) key(COLORS[k], k, k);
+  });
+  // Window fills too: a run that never came near its limit shows no "window exceeded".
+  var fills = {};
+  D.intensity.forEach(function (w) {
+    w.points.concat(w.more).forEach(function (p) { fills[fillClass(p[1], w.max)] = true; });
+  });
+  [["low", "window under 2/3 full"], ["high", "window 2/3 full or more"], ["full", "window full"], ["over", "window exceeded"]]
+    .forEach(function (k) { if (fills[k[0]]) key(FILL[k[0]], k[1]); });
   if (S.breakers.length) Object.keys(STATES).forEach(function (k) { key(STATES[k], "breaker " + k); });
   if (S.calls.length) OUTCOMES.forEach(function (o) { key(o[1], "call " + o[0]); });
-
   draw();
   var ok = h("div", "rendered " + TL.lanes.length + " lifelines (" + TL.paths + " paths)");
   ok.id = "ok";
