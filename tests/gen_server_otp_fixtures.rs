@@ -22,16 +22,8 @@ use otpsim::term::{atom, Pid, Term};
 fn every_gen_server_fixture_is_covered_here() {
     let dir =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/otp_fixtures/gen_server");
-    let mut found: Vec<String> = std::fs::read_dir(dir)
-        .expect("fixture directory")
-        .filter_map(|e| {
-            let name = e.ok()?.file_name().into_string().ok()?;
-            name.strip_suffix(".out").map(str::to_string)
-        })
-        .collect();
-    found.sort();
     assert_eq!(
-        found,
+        recorded_probes(&dir),
         ["gs_calls", "gs_start", "gs_terminate", "gs_timeouts"],
         "add a test for each new probe"
     );

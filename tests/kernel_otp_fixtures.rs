@@ -35,15 +35,11 @@ fn every_fixture_file_is_covered_here() {
         "signal_order",
         "unlink_flush",
     ];
-    let mut found: Vec<String> = std::fs::read_dir(fixture_dir())
-        .expect("fixture directory")
-        .filter_map(|e| {
-            let name = e.ok()?.file_name().into_string().ok()?;
-            name.strip_suffix(".out").map(str::to_string)
-        })
-        .collect();
-    found.sort();
-    assert_eq!(found, known, "add a test for each new probe");
+    assert_eq!(
+        recorded_probes(&fixture_dir()),
+        known,
+        "add a test for each new probe"
+    );
 }
 
 // exit_self: exit(self(), R) with and without trap_exit (SIG-3 rows 1, 4 and 5).

@@ -13,6 +13,21 @@ pub fn fixture_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/otp_fixtures/kernel")
 }
 
+/// The probes recorded in `dir` (their `.out` files without the suffix), sorted: each
+/// test file checks it has a test for every one.
+#[allow(dead_code)]
+pub fn recorded_probes(dir: &std::path::Path) -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(dir)
+        .expect("fixture directory")
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(".out").map(str::to_string)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 // The probe-output reader itself is shared by every test crate.
 #[allow(unused_imports)]
 pub use super::fixture::Fixture;
